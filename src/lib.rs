@@ -1,0 +1,5 @@
+//! snapservice-conformance: a property-based conformance harness for the vSphere Snapservice
+//! restore operation, with an embedded mock target.
+
+pub mod clause;
+pub mod model;
