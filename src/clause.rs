@@ -57,7 +57,8 @@ struct CatalogFile {
 pub fn catalog() -> &'static [Clause] {
     static CELL: OnceLock<Vec<Clause>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let file: CatalogFile = toml::from_str(CATALOG).expect("suites/clauses.toml is valid (checked by a unit test)");
+        let file: CatalogFile =
+            toml::from_str(CATALOG).expect("suites/clauses.toml is valid (checked by a unit test)");
         file.clause
     })
 }
@@ -69,7 +70,10 @@ pub fn get(id: &str) -> Option<&'static Clause> {
 
 /// Checks that `id` names a clause; the error says which id and where it came from.
 pub fn require(id: &str, context: &str) -> Result<&'static Clause, UnknownClause> {
-    get(id).ok_or_else(|| UnknownClause { id: id.to_owned(), context: context.to_owned() })
+    get(id).ok_or_else(|| UnknownClause {
+        id: id.to_owned(),
+        context: context.to_owned(),
+    })
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -2,4 +2,9 @@
 //! restore operation, with an embedded mock target.
 
 pub mod clause;
+pub mod generate;
+pub mod mock;
 pub mod model;
+pub mod oracle;
+pub mod report;
+pub mod runner;

@@ -98,7 +98,10 @@ pub struct TargetSettings {
 
 impl Default for TargetSettings {
     fn default() -> Self {
-        TargetSettings { session_path: default_session_path(), task_path: default_task_path() }
+        TargetSettings {
+            session_path: default_session_path(),
+            task_path: default_task_path(),
+        }
     }
 }
 

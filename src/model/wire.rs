@@ -103,10 +103,19 @@ impl ErrorType {
     pub fn vapi_status(self) -> u16 {
         use ErrorType::*;
         match self {
-            AlreadyExists | AlreadyInDesiredState | FeatureInUse | InvalidArgument
-            | InvalidElementConfiguration | InvalidElementType | InvalidRequest
-            | NotAllowedInCurrentState | ResourceBusy | ResourceInUse | ResourceInaccessible
-            | UnableToAllocateResource | Unsupported => 400,
+            AlreadyExists
+            | AlreadyInDesiredState
+            | FeatureInUse
+            | InvalidArgument
+            | InvalidElementConfiguration
+            | InvalidElementType
+            | InvalidRequest
+            | NotAllowedInCurrentState
+            | ResourceBusy
+            | ResourceInUse
+            | ResourceInaccessible
+            | UnableToAllocateResource
+            | Unsupported => 400,
             Unauthenticated => 401,
             Unauthorized => 403,
             NotFound | OperationNotFound => 404,
@@ -162,7 +171,12 @@ pub struct VapiError {
 
 impl VapiError {
     pub fn new(error_type: ErrorType, message: LocalizableMessage) -> Self {
-        VapiError { error_type, messages: vec![message], data: None, challenge: None }
+        VapiError {
+            error_type,
+            messages: vec![message],
+            data: None,
+            challenge: None,
+        }
     }
 }
 
@@ -329,17 +343,24 @@ mod tests {
 
     #[test]
     fn error_type_round_trips_and_maps_status() {
-        assert_eq!(ErrorType::parse("NOT_ALLOWED_IN_CURRENT_STATE"), Some(ErrorType::NotAllowedInCurrentState));
+        assert_eq!(
+            ErrorType::parse("NOT_ALLOWED_IN_CURRENT_STATE"),
+            Some(ErrorType::NotAllowedInCurrentState)
+        );
         assert_eq!(ErrorType::parse("not_found"), None);
         assert_eq!(ErrorType::AlreadyExists.vapi_status(), 400);
         assert_eq!(ErrorType::Unauthenticated.vapi_status(), 401);
         assert_eq!(ErrorType::ServiceUnavailable.vapi_status(), 503);
-        assert_eq!(serde_json::to_string(&ErrorType::InvalidArgument).unwrap(), "\"INVALID_ARGUMENT\"");
+        assert_eq!(
+            serde_json::to_string(&ErrorType::InvalidArgument).unwrap(),
+            "\"INVALID_ARGUMENT\""
+        );
     }
 
     #[test]
     fn restore_spec_null_and_absent_are_both_unset() {
-        let a: RestoreSpec = serde_json::from_str(r#"{"snapshot":"s","name":null,"placement":null}"#).unwrap();
+        let a: RestoreSpec =
+            serde_json::from_str(r#"{"snapshot":"s","name":null,"placement":null}"#).unwrap();
         let b: RestoreSpec = serde_json::from_str(r#"{"snapshot":"s"}"#).unwrap();
         assert_eq!(a, b);
         assert_eq!(serde_json::to_string(&b).unwrap(), r#"{"snapshot":"s"}"#);

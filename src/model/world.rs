@@ -217,12 +217,29 @@ impl World {
             let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
             let field = e
                 .span()
-                .map(|s| text[s.start..s.end.min(text.len())].lines().next().unwrap_or("").trim().to_owned())
+                .map(|s| {
+                    text[s.start..s.end.min(text.len())]
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_owned()
+                })
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "-".into());
-            FixtureError { file: file_name.clone(), line, field, message: e.message().trim().to_owned() }
+            FixtureError {
+                file: file_name.clone(),
+                line,
+                field,
+                message: e.message().trim().to_owned(),
+            }
         })?;
-        Builder { text, file: &file_name, world: World::empty(path, &raw) }.build(raw)
+        Builder {
+            text,
+            file: &file_name,
+            world: World::empty(path, &raw),
+        }
+        .build(raw)
     }
 
     fn empty(path: &Path, raw: &FixtureFile) -> World {
@@ -252,7 +269,9 @@ impl World {
 
     /// The object itself, then its parent, grandparent, ... up to the root.
     pub fn self_and_ancestors<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        std::iter::successors(Some(id), move |cur| self.parents.get(*cur).map(String::as_str))
+        std::iter::successors(Some(id), move |cur| {
+            self.parents.get(*cur).map(String::as_str)
+        })
     }
 
     /// Hosts of a cluster, in id order.
@@ -262,14 +281,23 @@ impl World {
 
     /// Resource pools of a cluster (the root pool included), in id order.
     pub fn pools_of<'a>(&'a self, cluster: &'a str) -> impl Iterator<Item = &'a ResourcePool> + 'a {
-        self.resource_pools.values().filter(move |p| p.cluster == cluster)
+        self.resource_pools
+            .values()
+            .filter(move |p| p.cluster == cluster)
     }
 
     /// VM folders of a datacenter (its default VM folder and every folder below it), in id order.
-    pub fn vm_folders_of<'a>(&'a self, datacenter: &'a str) -> impl Iterator<Item = &'a Folder> + 'a {
-        let root = self.datacenters.get(datacenter).map(|d| d.vm_folder.clone());
+    pub fn vm_folders_of<'a>(
+        &'a self,
+        datacenter: &'a str,
+    ) -> impl Iterator<Item = &'a Folder> + 'a {
+        let root = self
+            .datacenters
+            .get(datacenter)
+            .map(|d| d.vm_folder.clone());
         self.folders.values().filter(move |f| {
-            root.as_deref().is_some_and(|r| self.self_and_ancestors(&f.id).any(|a| a == r))
+            root.as_deref()
+                .is_some_and(|r| self.self_and_ancestors(&f.id).any(|a| a == r))
         })
     }
 
@@ -285,9 +313,9 @@ impl World {
         for p in self.principals.values() {
             let v = match &p.credential {
                 Credential::Password(s) => Some(s.clone()),
-                Credential::PasswordEnv(v) | Credential::SessionEnv(v) | Credential::AuthorizationEnv(v) => {
-                    std::env::var(v).ok()
-                }
+                Credential::PasswordEnv(v)
+                | Credential::SessionEnv(v)
+                | Credential::AuthorizationEnv(v) => std::env::var(v).ok(),
             };
             if let Some(v) = v.filter(|v| !v.is_empty()) {
                 out.push(v);
@@ -298,7 +326,11 @@ impl World {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 struct Builder<'a> {
@@ -323,7 +355,11 @@ impl Builder<'_> {
             return Err(self.err(id, &format!("{table}.id"), "an id must not be empty"));
         }
         if let Some(prev) = self.world.kinds.insert(v.clone(), kind) {
-            return Err(self.err(id, &format!("{table}.id"), format!("duplicate id `{v}` (already a {})", prev.name())));
+            return Err(self.err(
+                id,
+                &format!("{table}.id"),
+                format!("duplicate id `{v}` (already a {})", prev.name()),
+            ));
         }
         Ok(v)
     }
@@ -339,7 +375,11 @@ impl Builder<'_> {
                 format!(
                     "`{v}` is a {}, expected {}",
                     k.name(),
-                    kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(" or ")
+                    kinds
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
             )),
             Some(_) => Ok(v.clone()),
@@ -387,7 +427,11 @@ impl Builder<'_> {
             }
         }
         for c in &raw.clusters {
-            let p = self.refer(&c.parent, "cluster.parent", &[Kind::Datacenter, Kind::Folder])?;
+            let p = self.refer(
+                &c.parent,
+                "cluster.parent",
+                &[Kind::Datacenter, Kind::Folder],
+            )?;
             self.world.parents.insert(c.id.get_ref().clone(), p);
         }
         for h in &raw.hosts {
@@ -395,7 +439,11 @@ impl Builder<'_> {
             self.world.parents.insert(h.id.get_ref().clone(), c);
         }
         for p in &raw.resource_pools {
-            let parent = self.refer(&p.parent, "resource_pool.parent", &[Kind::Cluster, Kind::ResourcePool])?;
+            let parent = self.refer(
+                &p.parent,
+                "resource_pool.parent",
+                &[Kind::Cluster, Kind::ResourcePool],
+            )?;
             self.world.parents.insert(p.id.get_ref().clone(), parent);
         }
         for v in &raw.vms {
@@ -417,26 +465,50 @@ impl Builder<'_> {
             }
         }
         let datacenter_of = |w: &World, id: &str| -> Option<String> {
-            w.self_and_ancestors(id).find(|a| w.kinds.get(*a) == Some(&Kind::Datacenter)).map(str::to_owned)
+            w.self_and_ancestors(id)
+                .find(|a| w.kinds.get(*a) == Some(&Kind::Datacenter))
+                .map(str::to_owned)
         };
 
         for d in &raw.datacenters {
             let f = self.refer(&d.vm_folder, "datacenter.vm_folder", &[Kind::Folder])?;
             let id = d.id.get_ref().clone();
             if datacenter_of(&self.world, &f).as_deref() != Some(id.as_str()) {
-                return Err(self.err(&d.vm_folder, "datacenter.vm_folder", format!("folder `{f}` is not inside datacenter `{id}`")));
+                return Err(self.err(
+                    &d.vm_folder,
+                    "datacenter.vm_folder",
+                    format!("folder `{f}` is not inside datacenter `{id}`"),
+                ));
             }
-            self.world.datacenters.insert(id.clone(), Datacenter { id, name: d.name.clone(), vm_folder: f });
+            self.world.datacenters.insert(
+                id.clone(),
+                Datacenter {
+                    id,
+                    name: d.name.clone(),
+                    vm_folder: f,
+                },
+            );
         }
         for f in &raw.folders {
             let id = f.id.get_ref().clone();
             let dc = datacenter_of(&self.world, &id);
-            self.world.folders.insert(id.clone(), Folder { id, name: f.name.clone(), datacenter: dc });
+            self.world.folders.insert(
+                id.clone(),
+                Folder {
+                    id,
+                    name: f.name.clone(),
+                    datacenter: dc,
+                },
+            );
         }
         for c in &raw.clusters {
             let id = c.id.get_ref().clone();
             let Some(dc) = datacenter_of(&self.world, &id) else {
-                return Err(self.err(&c.parent, "cluster.parent", format!("cluster `{id}` is in no datacenter")));
+                return Err(self.err(
+                    &c.parent,
+                    "cluster.parent",
+                    format!("cluster `{id}` is in no datacenter"),
+                ));
             };
             let roots: Vec<&str> = raw
                 .resource_pools
@@ -454,12 +526,26 @@ impl Builder<'_> {
             let limit = c.restore_limit.unwrap_or(raw.mock.restore_limit);
             self.world.clusters.insert(
                 id.clone(),
-                Cluster { id, name: c.name.clone(), datacenter: dc, drs: c.drs, restore_limit: limit, root_pool: roots[0].to_owned() },
+                Cluster {
+                    id,
+                    name: c.name.clone(),
+                    datacenter: dc,
+                    drs: c.drs,
+                    restore_limit: limit,
+                    root_pool: roots[0].to_owned(),
+                },
             );
         }
         for h in &raw.hosts {
             let id = h.id.get_ref().clone();
-            self.world.hosts.insert(id.clone(), Host { id, name: h.name.clone(), cluster: h.cluster.get_ref().clone() });
+            self.world.hosts.insert(
+                id.clone(),
+                Host {
+                    id,
+                    name: h.name.clone(),
+                    cluster: h.cluster.get_ref().clone(),
+                },
+            );
         }
         for p in &raw.resource_pools {
             let id = p.id.get_ref().clone();
@@ -474,12 +560,24 @@ impl Builder<'_> {
                 Some(h) => {
                     let h = self.refer(h, "resource_pool.host", &[Kind::Host])?;
                     if self.world.hosts[&h].cluster != cluster {
-                        return Err(self.err(p.host.as_ref().unwrap(), "resource_pool.host", format!("host `{h}` is not in cluster `{cluster}` of this pool")));
+                        return Err(self.err(
+                            p.host.as_ref().unwrap(),
+                            "resource_pool.host",
+                            format!("host `{h}` is not in cluster `{cluster}` of this pool"),
+                        ));
                     }
                     Some(h)
                 }
             };
-            self.world.resource_pools.insert(id.clone(), ResourcePool { id, name: p.name.clone(), cluster, host });
+            self.world.resource_pools.insert(
+                id.clone(),
+                ResourcePool {
+                    id,
+                    name: p.name.clone(),
+                    cluster,
+                    host,
+                },
+            );
         }
         for v in &raw.vms {
             let id = v.id.get_ref().clone();
@@ -487,7 +585,11 @@ impl Builder<'_> {
             let pool = self.refer(&v.resource_pool, "vm.resource_pool", &[Kind::ResourcePool])?;
             let cluster = self.world.hosts[&host].cluster.clone();
             if self.world.resource_pools[&pool].cluster != cluster {
-                return Err(self.err(&v.resource_pool, "vm.resource_pool", format!("pool `{pool}` is not in cluster `{cluster}` of host `{host}`")));
+                return Err(self.err(
+                    &v.resource_pool,
+                    "vm.resource_pool",
+                    format!("pool `{pool}` is not in cluster `{cluster}` of host `{host}`"),
+                ));
             }
             self.world.vms.insert(
                 id.clone(),
@@ -507,7 +609,12 @@ impl Builder<'_> {
             let cluster = self.refer(&v.cluster, "deleted_vm.cluster", &[Kind::Cluster])?;
             self.world.deleted_vms.insert(
                 id.clone(),
-                DeletedVm { id, name: v.name.clone(), cluster, protection_groups: v.protection_groups.clone() },
+                DeletedVm {
+                    id,
+                    name: v.name.clone(),
+                    cluster,
+                    protection_groups: v.protection_groups.clone(),
+                },
             );
         }
         for s in &raw.snapshots {
@@ -543,18 +650,26 @@ impl Builder<'_> {
                 }
                 privileges.push(p.get_ref().clone());
             }
-            self.world.roles.insert(name.clone(), Role { name, privileges });
+            self.world
+                .roles
+                .insert(name.clone(), Role { name, privileges });
         }
         for p in &raw.principals {
             let name = p.name.get_ref().clone();
             if self.world.principals.contains_key(&name) {
-                return Err(self.err(&p.name, "principal.name", format!("duplicate principal `{name}`")));
+                return Err(self.err(
+                    &p.name,
+                    "principal.name",
+                    format!("duplicate principal `{name}`"),
+                ));
             }
             let sources = [
                 p.password.clone().map(Credential::Password),
                 p.password_env.clone().map(Credential::PasswordEnv),
                 p.session_env.clone().map(Credential::SessionEnv),
-                p.authorization_env.clone().map(Credential::AuthorizationEnv),
+                p.authorization_env
+                    .clone()
+                    .map(Credential::AuthorizationEnv),
             ];
             let mut given: Vec<Credential> = sources.into_iter().flatten().collect();
             if given.len() != 1 {
@@ -566,24 +681,48 @@ impl Builder<'_> {
             }
             self.world.principals.insert(
                 name.clone(),
-                Principal { name, credential: given.remove(0), description: p.description.clone() },
+                Principal {
+                    name,
+                    credential: given.remove(0),
+                    description: p.description.clone(),
+                },
             );
         }
         for p in &raw.permissions {
             let principal = p.principal.get_ref().clone();
             if !self.world.principals.contains_key(&principal) {
-                return Err(self.err(&p.principal, "permission.principal", format!("`{principal}` names no principal")));
+                return Err(self.err(
+                    &p.principal,
+                    "permission.principal",
+                    format!("`{principal}` names no principal"),
+                ));
             }
             let role = p.role.get_ref().clone();
             if !self.world.roles.contains_key(&role) {
-                return Err(self.err(&p.role, "permission.role", format!("`{role}` names no role")));
+                return Err(self.err(
+                    &p.role,
+                    "permission.role",
+                    format!("`{role}` names no role"),
+                ));
             }
             let object = self.refer(
                 &p.object,
                 "permission.object",
-                &[Kind::Datacenter, Kind::Folder, Kind::Cluster, Kind::Host, Kind::ResourcePool, Kind::Vm],
+                &[
+                    Kind::Datacenter,
+                    Kind::Folder,
+                    Kind::Cluster,
+                    Kind::Host,
+                    Kind::ResourcePool,
+                    Kind::Vm,
+                ],
             )?;
-            self.world.permissions.push(Permission { principal, role, object, propagate: p.propagate });
+            self.world.permissions.push(Permission {
+                principal,
+                role,
+                object,
+                propagate: p.propagate,
+            });
         }
         Ok(self.world)
     }
@@ -625,7 +764,10 @@ parent = "domain-c1"
         let w = parse("").unwrap();
         assert_eq!(w.clusters["domain-c1"].root_pool, "resgroup-1");
         assert_eq!(w.clusters["domain-c1"].restore_limit, 4);
-        assert_eq!(w.folders["group-v1"].datacenter.as_deref(), Some("datacenter-1"));
+        assert_eq!(
+            w.folders["group-v1"].datacenter.as_deref(),
+            Some("datacenter-1")
+        );
     }
 
     #[test]
@@ -638,7 +780,8 @@ parent = "domain-c1"
 
     #[test]
     fn dangling_reference_names_line_and_field() {
-        let e = parse("\n[[host]]\nid = \"host-1\"\nname = \"h\"\ncluster = \"domain-c9\"\n").unwrap_err();
+        let e = parse("\n[[host]]\nid = \"host-1\"\nname = \"h\"\ncluster = \"domain-c9\"\n")
+            .unwrap_err();
         assert_eq!(e.field, "host.cluster");
         assert_eq!(e.line, MINI.lines().count() + 5, "{e}");
         assert!(e.message.contains("domain-c9"));
@@ -646,20 +789,23 @@ parent = "domain-c1"
 
     #[test]
     fn duplicate_id_is_refused() {
-        let e = parse("\n[[host]]\nid = \"domain-c1\"\nname = \"h\"\ncluster = \"domain-c1\"\n").unwrap_err();
+        let e = parse("\n[[host]]\nid = \"domain-c1\"\nname = \"h\"\ncluster = \"domain-c1\"\n")
+            .unwrap_err();
         assert_eq!(e.field, "host.id");
         assert!(e.message.contains("duplicate"), "{e}");
     }
 
     #[test]
     fn wrong_kind_reference_is_refused() {
-        let e = parse("\n[[host]]\nid = \"host-1\"\nname = \"h\"\ncluster = \"group-v1\"\n").unwrap_err();
+        let e = parse("\n[[host]]\nid = \"host-1\"\nname = \"h\"\ncluster = \"group-v1\"\n")
+            .unwrap_err();
         assert!(e.message.contains("expected ClusterComputeResource"), "{e}");
     }
 
     #[test]
     fn principal_needs_exactly_one_credential() {
-        let e = parse("\n[[principal]]\nname = \"a\"\npassword = \"x\"\npassword_env = \"Y\"\n").unwrap_err();
+        let e = parse("\n[[principal]]\nname = \"a\"\npassword = \"x\"\npassword_env = \"Y\"\n")
+            .unwrap_err();
         assert_eq!(e.field, "principal.password");
         let e = parse("\n[[principal]]\nname = \"a\"\n").unwrap_err();
         assert!(e.message.contains("has 0"), "{e}");
@@ -678,7 +824,10 @@ mod default_fixture_tests {
 
     #[test]
     fn default_fixture_loads() {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/default.toml"));
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/default.toml"
+        ));
         let w = World::load(path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(w.clusters.len(), 2);
         assert!(w.clusters.values().any(|c| c.drs) && w.clusters.values().any(|c| !c.drs));

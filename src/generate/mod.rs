@@ -1,0 +1,1 @@
+//! Proptest strategies (`arb_*`) for restore cases, and `Mutation`s that make a valid case invalid.

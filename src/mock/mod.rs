@@ -1,0 +1,1 @@
+//! The embedded mock vCenter: a stateful axum server for the restore operation.
