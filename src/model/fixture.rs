@@ -94,6 +94,10 @@ pub struct TargetSettings {
     /// Where tasks are polled: `/api/cis/tasks` (vCenter) or `/api/snapservice/tasks`.
     #[serde(default = "default_task_path")]
     pub task_path: String,
+    /// The principal the harness uses for valid cases, reads and cleanup. When absent: the
+    /// first principal granted a `"*"` role, with propagation, on an object that has no parent.
+    #[serde(default)]
+    pub admin: Option<Sp>,
 }
 
 impl Default for TargetSettings {
@@ -101,6 +105,7 @@ impl Default for TargetSettings {
         TargetSettings {
             session_path: default_session_path(),
             task_path: default_task_path(),
+            admin: None,
         }
     }
 }

@@ -58,7 +58,11 @@ pub enum ClientError {
     #[error("principal `{principal}`: environment variable `{var}` is not set")]
     MissingEnv { principal: String, var: String },
     #[error("login of `{principal}` at {path} failed: {observed}")]
-    Login { principal: String, path: String, observed: String },
+    Login {
+        principal: String,
+        path: String,
+        observed: String,
+    },
 }
 
 /// What a request carries to authenticate.
@@ -92,11 +96,16 @@ impl Client {
             b = b.tls_danger_accept_invalid_certs(true);
         }
         if let Some(pem) = &cfg.ca_pem {
-            let cert = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| ClientError::Build(e.to_string()))?;
+            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| ClientError::Build(e.to_string()))?;
             b = b.tls_certs_merge([cert]);
         }
         let http = b.build().map_err(|e| ClientError::Build(e.to_string()))?;
-        let credentials = world.principals.values().map(|p| (p.name.clone(), p.credential.clone())).collect();
+        let credentials = world
+            .principals
+            .values()
+            .map(|p| (p.name.clone(), p.credential.clone()))
+            .collect();
         Ok(Arc::new(Client {
             http,
             cfg,
@@ -125,10 +134,17 @@ impl Client {
     pub async fn send(&self, spec: &RequestSpec) -> Exchange {
         let token = match self.token_for(&spec.auth).await {
             Ok(t) => t,
-            Err(obs) => return Exchange { request: self.describe(spec, &Token::None), observation: obs },
+            Err(obs) => {
+                return Exchange {
+                    request: self.describe(spec, &Token::None),
+                    observation: obs,
+                };
+            }
         };
         let ex = self.send_with(spec, &token).await;
-        if let (Auth::Principal(p), Token::Session(_), Some(401)) = (&spec.auth, &token, ex.observation.status()) {
+        if let (Auth::Principal(p), Token::Session(_), Some(401)) =
+            (&spec.auth, &token, ex.observation.status())
+        {
             // A cached session may have expired on the server; renew it once, never in a loop.
             lock(&self.sessions).remove(p);
             if let Ok(t) = self.token_for(&spec.auth).await {
@@ -169,23 +185,43 @@ impl Client {
     /// A new session for `principal`, not cached.
     async fn login_fresh(&self, principal: &str) -> Result<Token, Observation> {
         let cred = lock(&self.credentials).get(principal).cloned();
-        let transport = |detail: String| Observation::Transport { transport: TransportKind::Other, detail };
-        let Some(cred) = cred else {
-            return Err(transport(format!("principal `{principal}` is not in the fixture")));
+        let transport = |detail: String| Observation::Transport {
+            transport: TransportKind::Other,
+            detail,
         };
-        let env = |var: &str| std::env::var(var).map_err(|_| transport(format!("environment variable `{var}` for `{principal}` is not set")));
+        let Some(cred) = cred else {
+            return Err(transport(format!(
+                "principal `{principal}` is not in the fixture"
+            )));
+        };
+        let env = |var: &str| {
+            std::env::var(var).map_err(|_| {
+                transport(format!(
+                    "environment variable `{var}` for `{principal}` is not set"
+                ))
+            })
+        };
         let password = match &cred {
             Credential::Password(p) => p.clone(),
             Credential::PasswordEnv(v) => env(v)?,
             Credential::SessionEnv(v) => return Ok(Token::Session(env(v)?)),
             Credential::AuthorizationEnv(v) => return Ok(Token::Authorization(env(v)?)),
         };
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{principal}:{password}"));
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{principal}:{password}"));
         let url = format!("{}{}", self.cfg.base_url, self.cfg.session_path);
-        let req = self.http.post(&url).header("Authorization", format!("Basic {basic}"));
+        let req = self
+            .http
+            .post(&url)
+            .header("Authorization", format!("Basic {basic}"));
         let obs = self.execute(req).await;
         match (&obs, obs.json()) {
-            (Observation::Response { status: 200 | 201, .. }, Some(Value::String(id))) => {
+            (
+                Observation::Response {
+                    status: 200 | 201, ..
+                },
+                Some(Value::String(id)),
+            ) => {
                 lock(&self.issued).push(id.clone());
                 Ok(Token::Session(id))
             }
@@ -198,16 +234,24 @@ impl Client {
         if !lock(&self.credentials).contains_key(principal) {
             return Err(ClientError::UnknownPrincipal(principal.to_owned()));
         }
-        self.principal_token(principal).await.map(|_| ()).map_err(|o| ClientError::Login {
-            principal: principal.to_owned(),
-            path: self.cfg.session_path.clone(),
-            observed: o.summary(),
-        })
+        self.principal_token(principal)
+            .await
+            .map(|_| ())
+            .map_err(|o| ClientError::Login {
+                principal: principal.to_owned(),
+                path: self.cfg.session_path.clone(),
+                observed: o.summary(),
+            })
     }
 
     async fn logout_session(&self, session: &str) -> Observation {
         let url = format!("{}{}", self.cfg.base_url, self.cfg.session_path);
-        self.execute(self.http.delete(&url).header("vmware-api-session-id", session)).await
+        self.execute(
+            self.http
+                .delete(&url)
+                .header("vmware-api-session-id", session),
+        )
+        .await
     }
 
     /// Ends every cached session (at the end of a run).
@@ -220,8 +264,12 @@ impl Client {
 
     async fn send_with(&self, spec: &RequestSpec, token: &Token) -> Exchange {
         let url = format!("{}{}", self.cfg.base_url, spec.path);
-        let method = reqwest::Method::from_bytes(spec.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut req = self.http.request(method, &url).header("Accept", "application/json");
+        let method =
+            reqwest::Method::from_bytes(spec.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut req = self
+            .http
+            .request(method, &url)
+            .header("Accept", "application/json");
         match token {
             Token::Session(s) => req = req.header("vmware-api-session-id", s),
             Token::Authorization(a) => req = req.header("Authorization", a),
@@ -234,22 +282,36 @@ impl Client {
             req = req.body(b.clone());
         }
         let observation = self.execute(req).await;
-        Exchange { request: self.describe(spec, token), observation }
+        Exchange {
+            request: self.describe(spec, token),
+            observation,
+        }
     }
 
     /// The request as sent, with the session id and Authorization value replaced by placeholders.
     fn describe(&self, spec: &RequestSpec, token: &Token) -> SentRequest {
         let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
         match (token, &spec.auth) {
-            (Token::Session(v), Auth::Garbage(_)) => headers.push(("vmware-api-session-id".into(), v.clone())),
-            (Token::Session(_), _) => headers.push(("vmware-api-session-id".into(), SESSION_PLACEHOLDER.into())),
-            (Token::Authorization(_), _) => headers.push(("Authorization".into(), AUTHORIZATION_PLACEHOLDER.into())),
+            (Token::Session(v), Auth::Garbage(_)) => {
+                headers.push(("vmware-api-session-id".into(), v.clone()))
+            }
+            (Token::Session(_), _) => {
+                headers.push(("vmware-api-session-id".into(), SESSION_PLACEHOLDER.into()))
+            }
+            (Token::Authorization(_), _) => {
+                headers.push(("Authorization".into(), AUTHORIZATION_PLACEHOLDER.into()))
+            }
             (Token::None, _) => {}
         }
         if let Some(ct) = &spec.content_type {
             headers.push(("Content-Type".into(), ct.clone()));
         }
-        SentRequest { method: spec.method.clone(), url: format!("{}{}", self.cfg.base_url, spec.path), headers, body: spec.body.clone() }
+        SentRequest {
+            method: spec.method.clone(),
+            url: format!("{}{}", self.cfg.base_url, spec.path),
+            headers,
+            body: spec.body.clone(),
+        }
     }
 
     /// Sends and reads the response within the timeout and the body limit.
@@ -259,7 +321,11 @@ impl Client {
         let work = async move {
             let mut resp = req.send().await.map_err(classify)?;
             let status = resp.status().as_u16();
-            let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let content_type = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(classify)? {
                 if body.len() + chunk.len() > limit {
@@ -279,17 +345,26 @@ impl Client {
         };
         match tokio::time::timeout(self.cfg.timeout, work).await {
             Ok(Ok(o)) | Ok(Err(o)) => o,
-            Err(_) => Observation::Timeout { after: self.cfg.timeout },
+            Err(_) => Observation::Timeout {
+                after: self.cfg.timeout,
+            },
         }
     }
 
     /// A JSON request without authentication (the mock's control plane).
-    pub async fn control(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+    pub async fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("{}{}", self.cfg.base_url, path);
         let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
         let mut req = self.http.request(method, &url);
         if let Some(b) = body {
-            req = req.header("Content-Type", "application/json").body(b.to_string());
+            req = req
+                .header("Content-Type", "application/json")
+                .body(b.to_string());
         }
         match self.execute(req).await {
             Observation::Response { status, body, .. } if (200..300).contains(&status) => {
@@ -310,20 +385,32 @@ fn classify(e: reqwest::Error) -> Observation {
         src = s.source();
     }
     let lower = chain.to_lowercase();
-    let transport = if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    let transport = if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+    {
         TransportKind::Tls
     } else if e.is_timeout() {
-        return Observation::Timeout { after: Duration::ZERO };
+        return Observation::Timeout {
+            after: Duration::ZERO,
+        };
     } else if e.is_connect() || lower.contains("connection refused") {
         TransportKind::Refused
-    } else if lower.contains("reset") || lower.contains("closed") || lower.contains("incomplete") || lower.contains("unexpected eof") {
+    } else if lower.contains("reset")
+        || lower.contains("closed")
+        || lower.contains("incomplete")
+        || lower.contains("unexpected eof")
+    {
         TransportKind::Reset
     } else if e.is_body() || e.is_decode() || lower.contains("parse") || lower.contains("invalid") {
         TransportKind::Protocol
     } else {
         TransportKind::Other
     };
-    Observation::Transport { transport, detail: chain }
+    Observation::Transport {
+        transport,
+        detail: chain,
+    }
 }
 
 /// Locks a mutex, recovering the data if another thread panicked while holding it: the maps

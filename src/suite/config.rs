@@ -1,0 +1,107 @@
+//! How a suite run is configured: by `cargo test` from `SNAPCONF_*` variables, or by `certify`
+//! from its flags. Both drivers build the same `SuiteConfig`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default generated cases per property (issue: at least 256).
+pub const DEFAULT_CASES: u32 = 256;
+/// Default seed: fixed, so a plain `cargo test` is reproducible run to run.
+pub const DEFAULT_SEED: u64 = 0x5eed_2026;
+
+#[derive(Debug, Clone)]
+pub struct SuiteConfig {
+    /// `None` = the embedded mock, started from `fixture`.
+    pub target: Option<String>,
+    pub fixture: PathBuf,
+    pub insecure: bool,
+    pub ca_cert: Option<PathBuf>,
+    pub seed: u64,
+    pub cases: u32,
+    pub strict: bool,
+    /// Per request.
+    pub timeout: Duration,
+    /// How long to follow a task before ACC-2 fails.
+    pub task_budget: Duration,
+    /// Defect modes for the embedded mock (the mutation test).
+    pub defects: Vec<String>,
+    /// Write failing seeds to `suites/regressions/` (off for defect runs: those failures are
+    /// intended and must not become regressions of the conforming mock).
+    pub persist_failures: bool,
+    /// Leave restored VMs in place instead of deleting them.
+    pub keep: bool,
+    /// A prefix every VM this run creates carries, so a lab can see and clean what a run made.
+    pub run_prefix: String,
+}
+
+impl SuiteConfig {
+    pub fn default_fixture() -> PathBuf {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/default.toml"))
+    }
+
+    pub fn new() -> Self {
+        SuiteConfig {
+            target: None,
+            fixture: Self::default_fixture(),
+            insecure: false,
+            ca_cert: None,
+            seed: DEFAULT_SEED,
+            cases: DEFAULT_CASES,
+            strict: false,
+            timeout: Duration::from_secs(10),
+            task_budget: Duration::from_secs(60),
+            defects: Vec::new(),
+            persist_failures: true,
+            keep: false,
+            run_prefix: format!("snapconf-{:04x}", rand_u16()),
+        }
+    }
+
+    /// `cargo test`'s configuration: the defaults, overridden by `SNAPCONF_TARGET`,
+    /// `SNAPCONF_FIXTURE`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`, `SNAPCONF_CASES`.
+    pub fn from_env() -> Result<Self, String> {
+        let mut c = SuiteConfig::new();
+        if let Ok(t) = std::env::var("SNAPCONF_TARGET") {
+            if !t.trim().is_empty() {
+                c.target = Some(t);
+            }
+        }
+        if let Ok(f) = std::env::var("SNAPCONF_FIXTURE") {
+            c.fixture = PathBuf::from(f);
+        } else if c.target.is_some() {
+            return Err("SNAPCONF_TARGET is set but SNAPCONF_FIXTURE is not: a real target needs a lab fixture".into());
+        }
+        if let Ok(v) = std::env::var("SNAPCONF_INSECURE") {
+            c.insecure = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(v) = std::env::var("SNAPCONF_SEED") {
+            c.seed = parse_seed(&v).ok_or_else(|| format!("SNAPCONF_SEED={v:?} is not a number"))?;
+        }
+        if let Ok(v) = std::env::var("SNAPCONF_CASES") {
+            c.cases = v.parse().map_err(|_| format!("SNAPCONF_CASES={v:?} is not a number"))?;
+        }
+        if let Ok(v) = std::env::var("SNAPCONF_STRICT") {
+            c.strict = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(c)
+    }
+}
+
+impl Default for SuiteConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Accepts decimal or `0x` hex.
+pub fn parse_seed(s: &str) -> Option<u64> {
+    let s = s.trim();
+    match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
+
+fn rand_u16() -> u16 {
+    (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16
+}

@@ -1,0 +1,122 @@
+//! Everything a trial needs: the world, a client for the target, the embedded mock when there
+//! is one, and the shared results.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::json;
+
+use super::config::SuiteConfig;
+use super::results::Results;
+use crate::mock::{Defect, MockOptions, MockServer};
+use crate::model::World;
+use crate::runner::{Client, TargetConfig};
+
+/// The harness could not run (exit code 2): bad fixture, bad flags, unusable target.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    #[error("{0}")]
+    Fixture(#[from] crate::model::FixtureError),
+    #[error("{0}")]
+    Client(#[from] crate::runner::ClientError),
+    #[error("cannot start the embedded mock: {0}")]
+    Mock(String),
+    #[error("unknown defect mode `{0}` (see `snapservice-conformance mock --help`)")]
+    UnknownDefect(String),
+    #[error("{0}")]
+    Config(String),
+}
+
+pub struct Context {
+    pub config: SuiteConfig,
+    pub world: World,
+    pub client: Arc<Client>,
+    /// The embedded mock, when the target is not remote. Dropped last: it stops the server.
+    pub mock: Option<MockServer>,
+    pub results: Arc<Results>,
+    names: AtomicU64,
+}
+
+/// Task duration on the embedded mock during trials: long enough to observe RUNNING, short
+/// enough for hundreds of accepted cases per second of wall time.
+pub const EMBEDDED_TASK_MS: u64 = 2;
+
+impl Context {
+    pub fn start(config: SuiteConfig) -> Result<Context, HarnessError> {
+        let world = World::load(&config.fixture)?;
+        if world.admin.is_none() {
+            return Err(HarnessError::Config(format!(
+                "{}: no administrator principal: set [target] admin, or grant a \"*\" role with propagation on the root object",
+                config.fixture.display()
+            )));
+        }
+        let results = Arc::new(Results::default());
+        Self::with_world(config, world, results)
+    }
+
+    fn with_world(config: SuiteConfig, world: World, results: Arc<Results>) -> Result<Context, HarnessError> {
+        let (mock, mut target) = match &config.target {
+            Some(url) => (None, TargetConfig::new(url)),
+            None => {
+                let mut opts = MockOptions::new(world.clone());
+                for d in &config.defects {
+                    opts.defects.push(Defect::parse(d).ok_or_else(|| HarnessError::UnknownDefect(d.clone()))?);
+                }
+                let server = MockServer::start(opts).map_err(|e| HarnessError::Mock(e.to_string()))?;
+                let mut t = TargetConfig::new(server.base_url());
+                t.ca_pem = server.ca_pem().map(str::to_owned);
+                (Some(server), t)
+            }
+        };
+        target.insecure = config.insecure;
+        target.timeout = config.timeout;
+        target.session_path = world.target.session_path.clone();
+        target.task_path = world.target.task_path.clone();
+        if let Some(ca) = &config.ca_cert {
+            let pem = std::fs::read_to_string(ca).map_err(|e| HarnessError::Config(format!("{}: {e}", ca.display())))?;
+            target.ca_pem = Some(pem);
+        }
+        let client = Client::new(target, &world)?;
+        let ctx = Context { config, world, client, mock, results, names: AtomicU64::new(0) };
+        if ctx.mock.is_some() {
+            ctx.control_blocking("PUT", "/__mock/settings", Some(json!({"task_duration_ms": EMBEDDED_TASK_MS})))
+                .map_err(HarnessError::Mock)?;
+        }
+        Ok(ctx)
+    }
+
+    /// A context with its own fresh embedded mock (same world, defects and results), for trials
+    /// that change the mock's global settings (limits, holds, faults) and must not disturb
+    /// trials running beside them. `None` against a remote target.
+    pub fn isolated(&self) -> Option<Result<Context, HarnessError>> {
+        self.mock.as_ref()?;
+        Some(Self::with_world(self.config.clone(), self.world.clone(), self.results.clone()))
+    }
+
+    /// Whether the mock's control plane is available (only on the embedded mock: a remote
+    /// target's `/__mock/` is never assumed, even when it is our mock, because certification
+    /// against a remote must mean what it says).
+    pub fn has_control(&self) -> bool {
+        self.mock.is_some()
+    }
+
+    /// A VM name unique to this run, carrying the run prefix.
+    pub fn unique_name(&self, tag: &str) -> String {
+        let n = self.names.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{tag}-{n}", self.config.run_prefix)
+    }
+
+    pub fn control_blocking(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value, String> {
+        crate::runner::runtime::runtime().block_on(self.client.control(method, path, body))
+    }
+
+    /// The principal for valid cases, reads and cleanup. `Context::start` refuses a fixture
+    /// without one, so this never fails afterwards.
+    pub fn admin(&self) -> String {
+        self.world.admin.clone().unwrap_or_default()
+    }
+
+    pub fn target_url(&self) -> String {
+        self.client.config().base_url.clone()
+    }
+}

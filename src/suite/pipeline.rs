@@ -1,0 +1,159 @@
+//! One case from request to verdict: send it, judge the answer, follow an accepted task to its
+//! end, check what the restore left behind, clean up; or, for a refused case, check it left
+//! nothing behind.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::context::Context;
+use crate::expect::{self, Expected};
+use crate::generate::Case;
+use crate::model::World;
+use crate::oracle::{self, Judgement};
+use crate::runner::{Auth, Exchange, Observation, RequestSpec};
+
+/// The result of one case.
+pub struct CaseRun {
+    pub expected: Expected,
+    pub exchange: Exchange,
+    pub judgement: Judgement,
+    /// The restored VM, when the task succeeded.
+    pub restored_vm: Option<String>,
+}
+
+/// Runs `case` against the context's target and judges everything it touched.
+pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
+    let expected = expect::expected(world, case, ctx.config.strict);
+    let exchange = ctx.client.send(&case.to_request()).await;
+    let mut judgement = oracle::status::check_outcome(&expected, &exchange);
+    judgement.merge(oracle::format::check_format(&exchange, false));
+    let mut restored_vm = None;
+    let reader = reader_of(ctx, case);
+    match exchange.observation.status() {
+        Some(202) => {
+            if let Some(Value::String(task)) = exchange.observation.json() {
+                let (polls, exhausted) = follow_task(ctx, &task, &reader).await;
+                judgement.merge(oracle::task::check_task_history(&polls, exhausted));
+                restored_vm = succeeded_vm(&polls);
+                if let Some(vm) = &restored_vm {
+                    ctx.results.created(vm);
+                    if let Some(exp_vm) = expect::expected_vm(world, case) {
+                        judgement.merge(check_post(ctx, &reader, vm, &exp_vm).await);
+                    }
+                    cleanup(ctx, &reader, vm).await;
+                }
+            }
+        }
+        Some(s) if s >= 400 => {
+            if let Some(name) = case.requested_name(world) {
+                judgement.merge(check_nothing_created(ctx, &reader, world, &name).await);
+            }
+        }
+        _ => {}
+    }
+    CaseRun { expected, exchange, judgement, restored_vm }
+}
+
+/// Who reads tasks and VMs after the case: the case's principal when it has a valid session,
+/// otherwise the fixture's most privileged principal (reads need a session too).
+fn reader_of(ctx: &Context, case: &Case) -> Auth {
+    match &case.auth {
+        Auth::Principal(p) => Auth::Principal(p.clone()),
+        _ => Auth::Principal(ctx.admin()),
+    }
+}
+
+/// Polls the task until it ends or the budget is spent. Intervals start short (the mock ends
+/// tasks in milliseconds) and back off to one second (a real vCenter takes minutes).
+pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Observation>, bool) {
+    let path = format!("{}/{}", ctx.client.config().task_path, task);
+    let started = Instant::now();
+    let mut polls = Vec::new();
+    let mut wait = Duration::from_millis(1);
+    loop {
+        let ex = ctx.client.send(&RequestSpec::get(path.clone(), reader.clone())).await;
+        let terminal = ex
+            .observation
+            .json()
+            .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(|s| s == "SUCCEEDED" || s == "FAILED"))
+            .unwrap_or(false);
+        let not_json = ex.observation.status() != Some(200);
+        polls.push(ex.observation);
+        if terminal || not_json {
+            return (polls, false);
+        }
+        if started.elapsed() >= ctx.config.task_budget {
+            return (polls, true);
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// The VM id in the result of the last poll, when the task SUCCEEDED.
+fn succeeded_vm(polls: &[Observation]) -> Option<String> {
+    let last = polls.last()?.json()?;
+    if last.get("status")?.as_str()? != "SUCCEEDED" {
+        return None;
+    }
+    last.get("result")?.as_str().map(str::to_owned)
+}
+
+/// Reads the restored VM through the vCenter VM API and checks POST-1..6.
+async fn check_post(ctx: &Context, reader: &Auth, vm: &str, exp: &expect::ExpectedVm) -> Judgement {
+    let get = |p: String| ctx.client.send(&RequestSpec::get(p, reader.clone()));
+    let vm_get = get(format!("/api/vcenter/vm/{vm}")).await.observation;
+    let power = get(format!("/api/vcenter/vm/{vm}/power")).await.observation;
+    let listed_in = |filter: &'static str, id: Option<String>| {
+        let id = id.clone();
+        async move {
+            match id {
+                None => None,
+                Some(id) => {
+                    let o = get(format!("/api/vcenter/vm?{filter}={}", enc(&id))).await.observation;
+                    Some(list_contains(&o, vm))
+                }
+            }
+        }
+    };
+    let in_folder = listed_in("folders", Some(exp.folder.clone())).await.flatten();
+    let in_pool = listed_in("resource_pools", exp.resource_pool.clone()).await.flatten();
+    let on_host = listed_in("hosts", exp.host.clone()).await.flatten();
+    oracle::post::check_restored_vm(exp, &vm_get, &power, in_folder, in_pool, on_host)
+}
+
+/// `Some(true)` when the VM list answer contains `vm`; `None` when the list could not be read.
+fn list_contains(o: &Observation, vm: &str) -> Option<bool> {
+    let v = o.json()?;
+    let arr = v.as_array()?;
+    Some(arr.iter().any(|row| row.get("vm").and_then(|x| x.as_str()) == Some(vm)))
+}
+
+/// REJ-1: after a refusal, no VM of the requested name exists that was not there before.
+async fn check_nothing_created(ctx: &Context, reader: &Auth, world: &World, name: &str) -> Judgement {
+    let o = ctx.client.send(&RequestSpec::get(format!("/api/vcenter/vm?names={}", enc(name)), reader.clone())).await.observation;
+    let before: Vec<String> = world.vms.values().filter(|v| v.name == name).map(|v| v.id.clone()).collect();
+    oracle::reject::check_nothing_created(name, &before, &o)
+}
+
+/// Deletes a VM the run created (unless `--keep`), recording what happened.
+pub async fn cleanup(ctx: &Context, reader: &Auth, vm: &str) {
+    if ctx.config.keep {
+        ctx.results.left(vm, "kept (--keep)");
+        return;
+    }
+    let _ = reader;
+    // Deletion uses the administrator: the case's principal may lack the privilege to delete.
+    let admin = Auth::Principal(ctx.admin());
+    let o = ctx.client.send(&RequestSpec::delete(format!("/api/vcenter/vm/{vm}"), admin)).await.observation;
+    match o.status() {
+        Some(200 | 204) => ctx.results.removed(vm),
+        _ => ctx.results.left(vm, &format!("delete failed: {}", o.summary())),
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,129 @@
+//! Aggregated results of a run. Memory does not grow with the case count: per clause it keeps
+//! counters, a bounded list of failures and the set of distinct response shapes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use crate::clause;
+use crate::report::{ClauseReport, Cleanup, FailureReport, TrialOutcome, TrialReport, Verdict};
+
+/// Failures kept per clause; later ones are counted, not stored.
+const MAX_FAILURES_PER_CLAUSE: usize = 10;
+
+#[derive(Default)]
+struct Inner {
+    exercised: BTreeMap<String, u64>,
+    failures: BTreeMap<String, Vec<FailureReport>>,
+    failure_counts: BTreeMap<String, u64>,
+    shapes: BTreeMap<String, BTreeSet<String>>,
+    trials: Vec<TrialReport>,
+    cleanup: Cleanup,
+    /// Clauses a trial could not exercise here, with why (not_exercisable / inconclusive).
+    not_exercisable: BTreeMap<String, String>,
+    inconclusive: BTreeMap<String, String>,
+}
+
+#[derive(Default)]
+pub struct Results {
+    inner: Mutex<Inner>,
+}
+
+impl Results {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn exercised<'a>(&self, clauses: impl IntoIterator<Item = &'a String>) {
+        let mut g = self.lock();
+        for c in clauses {
+            *g.exercised.entry(c.clone()).or_default() += 1;
+        }
+    }
+
+    pub fn failure(&self, clause: &str, f: FailureReport) {
+        let mut g = self.lock();
+        *g.failure_counts.entry(clause.to_owned()).or_default() += 1;
+        let list = g.failures.entry(clause.to_owned()).or_default();
+        if list.len() < MAX_FAILURES_PER_CLAUSE && !list.iter().any(|x| x.trial == f.trial && x.observed == f.observed) {
+            list.push(f);
+        }
+    }
+
+    /// Records a normalized response shape seen for a clause (FMT-5 snapshots).
+    pub fn shape(&self, clause: &str, shape: String) {
+        self.lock().shapes.entry(clause.to_owned()).or_default().insert(shape);
+    }
+
+    pub fn shapes_of(&self, clause: &str) -> BTreeSet<String> {
+        self.lock().shapes.get(clause).cloned().unwrap_or_default()
+    }
+
+    pub fn trial(&self, t: TrialReport) {
+        self.lock().trials.push(t);
+    }
+
+    pub fn not_exercisable(&self, clause: &str, reason: &str) {
+        self.lock().not_exercisable.entry(clause.to_owned()).or_insert_with(|| reason.to_owned());
+    }
+
+    pub fn inconclusive(&self, clause: &str, reason: &str) {
+        self.lock().inconclusive.entry(clause.to_owned()).or_insert_with(|| reason.to_owned());
+    }
+
+    pub fn created(&self, vm: &str) {
+        self.lock().cleanup.created.push(vm.to_owned());
+    }
+
+    pub fn removed(&self, vm: &str) {
+        self.lock().cleanup.removed.push(vm.to_owned());
+    }
+
+    pub fn left(&self, vm: &str, why: &str) {
+        self.lock().cleanup.left.push(format!("{vm}: {why}"));
+    }
+
+    pub fn failed_clauses(&self) -> BTreeSet<String> {
+        self.lock().failures.keys().cloned().collect()
+    }
+
+    pub fn cases_of(&self, clause: &str) -> u64 {
+        self.lock().exercised.get(clause).copied().unwrap_or(0)
+    }
+
+    pub fn trials(&self) -> Vec<TrialReport> {
+        self.lock().trials.clone()
+    }
+
+    pub fn cleanup(&self) -> Cleanup {
+        self.lock().cleanup.clone()
+    }
+
+    /// One report line per catalog clause. Verdicts are computed here, from what was recorded:
+    /// a failure wins; then a clause with exercised cases passes; a clause nobody exercised is
+    /// not_exercisable (or inconclusive) with the recorded reason — never a pass.
+    pub fn clause_reports(&self) -> Vec<ClauseReport> {
+        let g = self.lock();
+        clause::catalog()
+            .iter()
+            .map(|c| {
+                let cases = g.exercised.get(&c.id).copied().unwrap_or(0);
+                let failures = g.failures.get(&c.id).cloned().unwrap_or_default();
+                let trials_failed = g.trials.iter().any(|t| {
+                    t.clauses.contains(&c.id) && matches!(t.outcome, TrialOutcome::Failed { .. })
+                });
+                let (verdict, reason) = if !failures.is_empty() || trials_failed {
+                    let n = g.failure_counts.get(&c.id).copied().unwrap_or(0);
+                    (Verdict::Fail, (n as usize > failures.len()).then(|| format!("{n} failing cases, {} shown", failures.len())))
+                } else if let Some(r) = g.inconclusive.get(&c.id) {
+                    (Verdict::Inconclusive, Some(r.clone()))
+                } else if cases > 0 {
+                    (Verdict::Pass, None)
+                } else {
+                    let r = g.not_exercisable.get(&c.id).cloned().unwrap_or_else(|| "no trial exercised this clause in this run".to_owned());
+                    (Verdict::NotExercisable, Some(r))
+                };
+                ClauseReport { id: c.id.clone(), title: c.title.clone(), source: c.source.clone(), verdict, cases, failures, reason }
+            })
+            .collect()
+    }
+}
