@@ -1,1 +1,79 @@
-fn main() {}
+//! The conformance suite under `cargo test` (libtest-mimic): one trial per property, run-level
+//! trial and example scenario, named `CLAUSE::what`, against the embedded mock or the target in
+//! `SNAPCONF_TARGET`. Plus the suite's own checks: every clause is covered, and the mutation
+//! test (the suite catches every defect mode of the mock, and only what it declares).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use snapservice_conformance::report::TrialOutcome;
+use snapservice_conformance::suite::{self, Context, SuiteConfig};
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let config = match SuiteConfig::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("snapservice-conformance: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let ctx = match Context::start(config) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("snapservice-conformance: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut trials: Vec<Trial> = suite::trials(&ctx)
+        .into_iter()
+        .map(|t| {
+            let ignored = t.ignored.is_some();
+            let kind = if ignored { "not-exercisable" } else { t.kind };
+            let ctx = ctx.clone();
+            Trial::test(t.name.clone(), move || match suite::trial::execute(&ctx, &t).outcome {
+                TrialOutcome::Passed => Ok(()),
+                TrialOutcome::Failed { message } => Err(Failed::from(message)),
+                TrialOutcome::Ignored { reason } | TrialOutcome::NotRun { reason } => Err(Failed::from(format!("not run: {reason}"))),
+            })
+            .with_kind(kind)
+            .with_ignored_flag(ignored)
+        })
+        .collect();
+    trials.push(Trial::test("SUITE::every-clause-has-a-trial", || {
+        let missing = suite::uncovered_clauses();
+        if missing.is_empty() { Ok(()) } else { Err(format!("clauses without a trial: {missing:?}").into()) }
+    }));
+    trials.extend(mutation_trials());
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(ctx);
+    conclusion.exit_code()
+}
+
+/// One trial per defect mode: the whole suite against a mock with that defect must fail every
+/// clause the defect declares and nothing else. They run against the embedded mock only.
+fn mutation_trials() -> Vec<Trial> {
+    let remote = std::env::var("SNAPCONF_TARGET").is_ok_and(|t| !t.is_empty());
+    snapservice_conformance::mock::Defect::all()
+        .iter()
+        .map(|d| {
+            let d = *d;
+            Trial::test(format!("MUTATION::{}", d.name()), move || {
+                let base = SuiteConfig::from_env().map_err(Failed::from)?;
+                let s = suite::score::score_defect(&base, d).map_err(|e| Failed::from(e.to_string()))?;
+                if s.detected && s.precise && s.reproducible {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "defect {}: declared {:?}, failed {:?} (detected: {}, precise: {}, reproducible: {})",
+                        s.defect, s.declared, s.failed, s.detected, s.precise, s.reproducible
+                    )
+                    .into())
+                }
+            })
+            .with_kind("mutation")
+            .with_ignored_flag(remote)
+        })
+        .collect()
+}

@@ -30,6 +30,11 @@ pub struct SuiteConfig {
     pub persist_failures: bool,
     /// Leave restored VMs in place instead of deleting them.
     pub keep: bool,
+    /// Compare normalized responses with the insta snapshots in `snapshots/` (cargo test against
+    /// the embedded mock; a vendor's server has its own message ids).
+    pub snapshots: bool,
+    /// Where failing cases are written as replay files (`certify`); `None` writes none.
+    pub replay_dir: Option<PathBuf>,
     /// A prefix every VM this run creates carries, so a lab can see and clean what a run made.
     pub run_prefix: String,
 }
@@ -53,6 +58,8 @@ impl SuiteConfig {
             defects: Vec::new(),
             persist_failures: true,
             keep: false,
+            snapshots: false,
+            replay_dir: None,
             run_prefix: format!("snapconf-{:04x}", rand_u16()),
         }
     }
@@ -80,6 +87,7 @@ impl SuiteConfig {
         if let Ok(v) = std::env::var("SNAPCONF_CASES") {
             c.cases = v.parse().map_err(|_| format!("SNAPCONF_CASES={v:?} is not a number"))?;
         }
+        c.snapshots = c.target.is_none();
         if let Ok(v) = std::env::var("SNAPCONF_STRICT") {
             c.strict = matches!(v.as_str(), "1" | "true" | "yes");
         }

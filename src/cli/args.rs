@@ -1,0 +1,156 @@
+//! Command-line arguments (clap derive). The flags of `certify` and `mock` are a contract
+//! (`design.md`): add, never rename.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "snapservice-conformance", version, about = "Conformance harness for the vSphere Snapservice restore API")]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance suite against a target (the embedded mock by default) and write reports.
+    Certify(CertifyArgs),
+    /// Serve the mock vCenter.
+    Mock(MockArgs),
+    /// Re-run a recorded case (a replay file written by certify) against a target.
+    Replay(ReplayArgs),
+    /// Print the clause catalog with each clause's trials.
+    Clauses(ClausesArgs),
+    /// Print an OpenAPI 3.1 document of the restore operation and the endpoints the mock serves.
+    Openapi,
+    /// Run the suite against the mock with each defect mode and print the mutation score.
+    Score(ScoreArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CertifyArgs {
+    /// Base URL of the target (https://vc.lab); without it the embedded mock is started.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The world: the mock's state, or a description of the lab.
+    #[arg(long, default_value = "fixtures/default.toml")]
+    pub fixture: PathBuf,
+    /// Directory for report.json, junit.xml, report.md, report.html and the bundle.
+    #[arg(long, default_value = "reports")]
+    pub report: PathBuf,
+    /// Skip TLS certificate verification (recorded in the report).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust this CA certificate (PEM) in addition to the system roots.
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    /// Seed for case generation (decimal or 0x hex).
+    #[arg(long, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+    /// Generated cases per property.
+    #[arg(long)]
+    pub cases: Option<u32>,
+    /// Only trials whose name matches this glob (e.g. 'AUTHZ-*' or 'INV-1::*').
+    #[arg(long)]
+    pub clauses: Option<String>,
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "10s")]
+    pub timeout: Duration,
+    /// Time budget of the whole run; trials that do not fit are reported as not run.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    pub budget: Option<Duration>,
+    /// Hold the target to the mock's choice wherever the documentation allows several answers.
+    #[arg(long)]
+    pub strict: bool,
+    /// Trials run at once.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+    /// Known deviations file (TOML): accepted failures per clause or trial, with reasons.
+    #[arg(long)]
+    pub deviations: Option<PathBuf>,
+    /// Print every mutating request the run would send, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep the VMs the run restores instead of deleting them.
+    #[arg(long)]
+    pub keep: bool,
+    /// Defect modes for the embedded mock (repeatable).
+    #[arg(long = "defect")]
+    pub defects: Vec<String>,
+    /// Do not write the results bundle (.tar.gz).
+    #[arg(long)]
+    pub no_bundle: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    #[arg(long, default_value = "fixtures/default.toml")]
+    pub fixture: PathBuf,
+    /// Serve plain HTTP instead of HTTPS with a self-signed certificate.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Break one documented promise on purpose (repeatable); `--defect list` prints them.
+    #[arg(long = "defect")]
+    pub defects: Vec<String>,
+    /// Answer the /__mock/ control plane from non-loopback addresses too.
+    #[arg(long)]
+    pub allow_remote_control: bool,
+    /// Write the self-signed certificate (PEM) here, for clients that pin it.
+    #[arg(long)]
+    pub cert_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A replay file (JSON) from a certify report directory.
+    pub file: PathBuf,
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long, default_value = "fixtures/default.toml")]
+    pub fixture: PathBuf,
+    #[arg(long)]
+    pub insecure: bool,
+    #[arg(long)]
+    pub ca_cert: Option<PathBuf>,
+    #[arg(long = "defect")]
+    pub defects: Vec<String>,
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClausesArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Only these defects (default: all).
+    #[arg(long = "defect")]
+    pub defects: Vec<String>,
+    #[arg(long)]
+    pub cases: Option<u32>,
+    #[arg(long, value_parser = parse_seed)]
+    pub seed: Option<u64>,
+    /// Also run the conforming mock over this many seeds (false-positive check).
+    #[arg(long, default_value_t = 0)]
+    pub clean_seeds: u32,
+    /// Print a Markdown table (for the README).
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    crate::suite::config::parse_seed(s).ok_or_else(|| format!("`{s}` is not a number"))
+}

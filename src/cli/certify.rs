@@ -1,0 +1,160 @@
+//! `snapservice-conformance certify`: the suite against a target, with reports.
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::args::CertifyArgs;
+use super::harness_failure;
+use crate::report::{self, Redactor};
+use crate::suite::run::{Progress, RunOptions, run_suite};
+use crate::suite::{Context, SuiteConfig, Trial, TrialResult};
+
+pub fn run(a: CertifyArgs) -> ExitCode {
+    let config = match config_from(&a) {
+        Ok(c) => c,
+        Err(e) => return harness_failure(e),
+    };
+    let filter = match a.clauses.as_deref().map(glob::Pattern::new).transpose() {
+        Ok(f) => f,
+        Err(e) => return harness_failure(format!("--clauses: {e}")),
+    };
+    let deviations = match a.deviations.as_deref().map(report::load_deviations).transpose() {
+        Ok(d) => d.unwrap_or_default(),
+        Err(e) => return harness_failure(e),
+    };
+    let ctx = match Context::start(config) {
+        Ok(c) => c,
+        Err(e) => return harness_failure(e),
+    };
+    if ctx.mock.is_none() {
+        if let Err(e) = crate::suite::preflight::check(&ctx) {
+            return harness_failure(e);
+        }
+    }
+    if a.dry_run {
+        return dry_run(&ctx, filter.as_ref());
+    }
+    let interrupted = Arc::new(AtomicBool::new(false));
+    watch_ctrl_c(interrupted.clone());
+    let opts = RunOptions { filter, jobs: if ctx.mock.is_some() { a.jobs } else { a.jobs.min(1).max(1) }, budget: a.budget, interrupted };
+    let progress = Bar::new();
+    let mut report = run_suite(&ctx, &opts, &progress);
+    progress.done();
+    crate::runner::runtime::runtime().block_on(ctx.client.logout_all());
+
+    report::apply_deviations(&mut report, &deviations, report::deviations::today_utc());
+    let mut secrets = ctx.world.secrets();
+    secrets.extend(ctx.client.issued_sessions());
+    let redactor = Redactor::new(secrets.clone());
+    let files = match report::write_all(&a.report, &report, &redactor) {
+        Ok(f) => f,
+        Err(e) => return harness_failure(format!("cannot write reports to {}: {e}", a.report.display())),
+    };
+    if !a.no_bundle {
+        if let Err(e) = report::write_bundle(&a.report, &files, &ctx.config.fixture, &secrets) {
+            return harness_failure(format!("cannot write the results bundle: {e}"));
+        }
+    }
+    println!("{}", report::matrix::render(&report, &redactor));
+    println!("reports: {}", a.report.display());
+    if report::exit_failures(&report) > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn config_from(a: &CertifyArgs) -> Result<SuiteConfig, String> {
+    let mut c = SuiteConfig::new();
+    c.target = a.target.clone();
+    c.fixture = a.fixture.clone();
+    c.insecure = a.insecure;
+    c.ca_cert = a.ca_cert.clone();
+    if let Some(s) = a.seed {
+        c.seed = s;
+    }
+    if let Some(n) = a.cases {
+        c.cases = n;
+    }
+    c.strict = a.strict;
+    c.timeout = a.timeout;
+    c.keep = a.keep;
+    c.defects = a.defects.clone();
+    c.persist_failures = false;
+    c.replay_dir = Some(a.report.join("replay"));
+    if c.target.is_some() && !a.defects.is_empty() {
+        return Err("--defect applies to the embedded mock only (drop --target)".into());
+    }
+    if a.jobs == 0 {
+        return Err("--jobs must be at least 1".into());
+    }
+    Ok(c)
+}
+
+/// Prints, for every selected trial, the mutating requests it would send; sends nothing but the
+/// login (to resolve the target) — and not even that with the embedded mock.
+fn dry_run(ctx: &Context, filter: Option<&glob::Pattern>) -> ExitCode {
+    for line in crate::suite::properties::dry_run_lines(ctx, filter) {
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn watch_ctrl_c(flag: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+                eprintln!("interrupted: finishing the running trials, cleaning up and writing the report");
+                flag.store(true, Ordering::SeqCst);
+            }
+        }
+    });
+}
+
+/// A progress bar on a terminal, plain lines otherwise (CI logs).
+struct Bar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Bar {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(0);
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        Bar { bar }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn started(&self, total: usize) {
+        match &self.bar {
+            Some(b) => b.set_length(total as u64),
+            None => eprintln!("running {total} trials"),
+        }
+    }
+
+    fn finished(&self, trial: &Trial, result: &TrialResult) {
+        let status = match &result.outcome {
+            crate::report::TrialOutcome::Passed => "ok",
+            crate::report::TrialOutcome::Failed { .. } => "FAILED",
+            crate::report::TrialOutcome::Ignored { .. } => "ignored",
+            crate::report::TrialOutcome::NotRun { .. } => "not run",
+        };
+        match &self.bar {
+            Some(b) => {
+                b.inc(1);
+                b.set_message(format!("{} {status}", trial.name));
+            }
+            None => eprintln!("trial {} ... {status} ({} cases)", trial.name, result.cases),
+        }
+    }
+}

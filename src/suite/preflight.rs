@@ -1,0 +1,68 @@
+//! Before a run against a real target: is it reachable, can the fixture's principals log in,
+//! and does it hold the deleted VMs and snapshots the fixture describes? An unusable target is
+//! a harness failure (exit 2); a fixture that does not match makes the clauses that rely on the
+//! missing objects `inconclusive`, never `pass`.
+
+use serde_json::Value;
+
+use super::context::Context;
+use crate::runner::runtime::runtime;
+use crate::runner::{Auth, RequestSpec};
+
+/// Clauses whose trials restore fixture VMs from fixture snapshots.
+const RESTORE_CLAUSES: &[&str] = &[
+    "ACC-1", "ACC-2", "TASK-1", "TASK-2", "POST-1", "POST-2", "POST-3", "POST-4", "POST-5", "POST-6", "DUP-1", "DUP-2",
+    "DUP-3", "BUSY-2", "BUSY-3", "INV-3", "INV-4",
+];
+const AUTHZ_CLAUSES: &[&str] = &["AUTHZ-1", "AUTHZ-2", "AUTHZ-3", "AUTHZ-4", "AUTHZ-5", "AUTHZ-6"];
+
+/// Returns `Err` (exit 2) when the target cannot be used at all.
+pub fn check(ctx: &Context) -> Result<(), String> {
+    runtime().block_on(async {
+        let admin = ctx.admin();
+        ctx.client.login(&admin).await.map_err(|e| format!("target {} unusable: {e}", ctx.target_url()))?;
+        for p in ctx.world.principals.keys().filter(|p| **p != admin) {
+            if let Err(e) = ctx.client.login(p).await {
+                for c in AUTHZ_CLAUSES {
+                    ctx.results.inconclusive(c, &format!("fixture does not match the target: {e}"));
+                }
+            }
+        }
+        let auth = Auth::Principal(admin.clone());
+        for vm in ctx.world.deleted_vms.values() {
+            let path = format!("/api/snapservice/clusters/{}/virtual-machines?vms={}", vm.cluster, vm.id);
+            let o = ctx.client.send(&RequestSpec::get(path, auth.clone())).await.observation;
+            let listed = o.json().and_then(|v| {
+                v.get("items")?.as_array()?.iter().find(|i| i.get("vm").and_then(Value::as_str) == Some(&vm.id)).cloned()
+            });
+            let problem = match listed {
+                None => Some(format!("deleted VM {} is not listed on cluster {} ({})", vm.id, vm.cluster, o.summary())),
+                Some(item) if item.pointer("/info/in_cluster").and_then(Value::as_bool) != Some(false) => {
+                    Some(format!("VM {} is listed on cluster {} but not as deleted (in_cluster is not false)", vm.id, vm.cluster))
+                }
+                Some(_) => None,
+            };
+            let problem = match problem {
+                Some(p) => Some(p),
+                None => {
+                    let mut missing = None;
+                    for s in ctx.world.snapshots_of(&vm.id) {
+                        let p = format!("/api/snapservice/clusters/{}/virtual-machines/{}/snapshots/{}", vm.cluster, vm.id, s.id);
+                        let o = ctx.client.send(&RequestSpec::get(p, auth.clone())).await.observation;
+                        if o.status() != Some(200) {
+                            missing = Some(format!("snapshot {} of {} not found ({})", s.id, vm.id, o.summary()));
+                            break;
+                        }
+                    }
+                    missing
+                }
+            };
+            if let Some(p) = problem {
+                for c in RESTORE_CLAUSES {
+                    ctx.results.inconclusive(c, &format!("fixture does not match the target: {p}"));
+                }
+            }
+        }
+        Ok(())
+    })
+}
