@@ -27,15 +27,18 @@ pub struct Redactor {
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} secrets)", self.secrets.len())
+        write!(f, "Redactor({} secret spellings)", self.secrets.len())
     }
 }
 
 impl Redactor {
     pub fn new(secrets: Vec<String>) -> Self {
+        // A server that echoes a secret inside JSON, or a page that shows it, spells it
+        // escaped; each spelling is replaced, as the scanner counts each as a leak.
         let mut secrets: Vec<String> = secrets
             .into_iter()
             .filter(|s| s.chars().count() >= MIN_SECRET_LEN)
+            .flat_map(|s| spellings(&s))
             .collect();
         secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         secrets.dedup();
@@ -199,6 +202,15 @@ mod tests {
         assert_eq!(
             r.redact("pw=hunter22 again hunter22 ab"),
             "pw=<redacted> again <redacted> ab"
+        );
+    }
+
+    #[test]
+    fn escaped_spellings_are_replaced_too() {
+        let r = Redactor::new(vec!["pa\"ss<1>".into()]);
+        assert_eq!(
+            r.redact(r#"{"password":"pa\"ss<1>"} pa&quot;ss&lt;1&gt; pa"ss<1>"#),
+            r#"{"password":"<redacted>"} <redacted> <redacted>"#
         );
     }
 
