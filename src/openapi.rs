@@ -51,8 +51,12 @@ pub fn document() -> Value {
         "info": {
             "title": "vSphere Snapservice restore (as checked by snapservice-conformance)",
             "version": env!("CARGO_PKG_VERSION"),
-            "summary": "Restore a deleted VM from a snapservice snapshot, and the endpoints around it.",
-            "description": "Written from the operation's reference page, the vAPI REST conventions and the official bindings (vSphere API 8.0.3.0). Where no public source settles a behaviour, the conformance harness accepts a set of answers; see the clause catalog."
+            "summary": "Restore a deleted VM from a snapservice snapshot, and the endpoints \
+                around it.",
+            "description": "Written from the operation's reference page, the vAPI REST conventions \
+                and the official bindings (vSphere API 8.0.3.0). Where no public \
+                source settles a behaviour, the conformance harness accepts a set of \
+                answers; see the clause catalog."
         },
         "servers": [{"url": "https://{host}", "variables": {"host": {"default": "vcenter.example.com"}}}],
         "security": [{"sessionId": []}, {"signToken": []}],
@@ -64,11 +68,14 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": {
                 "sessionId": {"type": "apiKey", "in": "header", "name": "vmware-api-session-id",
-                    "description": "A session id from POST /api/session (vCenter) or POST /api/snapservice/sessions (appliance, API 9.0+)."},
+                    "description": "A session id from POST /api/session (vCenter) or POST \
+                        /api/snapservice/sessions (appliance, API 9.0+)."},
                 "basicAuth": {"type": "http", "scheme": "basic",
                     "description": "User name and password; only for creating a session."},
                 "signToken": {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "`SIGN token=<base64 of the gzipped SAML assertion>` from the vCenter STS, sent with every request to a snapservice appliance instead of a session."}
+                    "description": "`SIGN token=<base64 of the gzipped SAML assertion>` from the vCenter \
+                        STS, sent with every request to a snapservice appliance instead of a \
+                        session."}
             },
             "parameters": parameters(),
             "responses": responses(),
@@ -183,7 +190,11 @@ fn restore_path() -> Value {
         "tags": ["restore"],
         "operationId": "restoreVirtualMachine",
         "summary": "Restore a deleted VM from a snapshot (task form)",
-        "description": "Query `action=restore&vmw-task=true` selects this operation. Requires Host.Config.Storage on the cluster, VirtualMachine.Inventory.Create on placement.folder and Resource.AssignVMToPool on placement.resource_pool. The body is a bare RestoreSpec; unset optional fields are omitted or null.",
+        "description": "Query `action=restore&vmw-task=true` selects this operation. Requires \
+            Host.Config.Storage on the cluster, VirtualMachine.Inventory.Create on \
+            placement.folder and Resource.AssignVMToPool on \
+            placement.resource_pool. The body is a bare RestoreSpec; unset \
+            optional fields are omitted or null.",
         "parameters": [
             param("cluster"), param("vm"),
             {"name": "action", "in": "query", "required": true, "schema": {"type": "string", "const": "restore"}},
@@ -195,7 +206,8 @@ fn restore_path() -> Value {
                         "placement": {"folder": "group-v4", "resource_pool": "resgroup-9", "host": "host-12"}}
         }}},
         "responses": {
-            "202": ok_json("Accepted: the body is the task id, to poll at GET /api/cis/tasks/{task}.", r("TaskId"), json!(TASK_ID)),
+            "202": ok_json("Accepted: the body is the task id, to poll at GET \
+                /api/cis/tasks/{task}.", r("TaskId"), json!(TASK_ID)),
             "400": error_response("The spec is invalid, the name is taken, or too many restores run.",
                 &[("invalidArgument", invalid), ("alreadyExists", already), ("notAllowedInCurrentState", busy)]),
             "401": resp("Unauthenticated"), "403": resp("Unauthorized"), "404": resp("NotFound"),
@@ -355,18 +367,24 @@ fn schemas() -> Value {
     let time = || json!({"type": "string", "format": "date-time"});
     json!({
         "RestoreSpec": {"type": "object", "required": ["snapshot"],
-            "description": "Snapservice.Clusters.VirtualMachines.RestoreSpec, sent bare (not wrapped in {\"spec\": ...}). Unknown fields: the harness accepts ignoring or rejecting them.",
+            "description": "Snapservice.Clusters.VirtualMachines.RestoreSpec, sent bare (not \
+                wrapped in {\"spec\": ...}). Unknown fields: the harness accepts \
+                ignoring or rejecting them.",
             "properties": {
                 "snapshot": {"type": "string", "description": "A snapshot of a VM on the same cluster as the VM being restored."},
                 "name": {"type": ["string", "null"], "description": "The new VM's name; unset = the VM's name when the snapshot was taken."},
                 "placement": nullable(r("RestorePlacementSpec"))
             }},
         "RestorePlacementSpec": {"type": "object",
-            "description": "Unset placement on a DRS cluster: the default VM folder and DRS' choice; without DRS the operation fails. Conflicting or disjoint fields fail.",
+            "description": "Unset placement on a DRS cluster: the default VM folder and DRS' \
+                choice; without DRS the operation fails. Conflicting or disjoint \
+                fields fail.",
             "properties": {
                 "folder": {"type": ["string", "null"], "description": "A Folder id; unset = the datacenter's default VM folder."},
-                "resource_pool": {"type": ["string", "null"], "description": "A ResourcePool id; with host, it must belong to the host. Without host and without DRS: INVALID_ARGUMENT."},
-                "host": {"type": ["string", "null"], "description": "A HostSystem id that is a member of the cluster; unset on a DRS cluster = DRS picks."}
+                "resource_pool": {"type": ["string", "null"], "description": "A ResourcePool id; with host, it must belong to the host. Without host \
+                    and without DRS: INVALID_ARGUMENT."},
+                "host": {"type": ["string", "null"], "description": "A HostSystem id that is a member of the cluster; unset on a DRS \
+                    cluster = DRS picks."}
             }},
         "TaskId": {"type": "string", "description": "Opaque; vAPI servers build it as `<uuid>:<service id>`.", "examples": [TASK_ID]},
         "ErrorType": {"type": "string", "enum": ERROR_TYPES},
@@ -391,7 +409,11 @@ fn schemas() -> Value {
             "properties": {"total": {"type": "integer"}, "completed": {"type": "integer"}, "message": r("LocalizableMessage")}},
         "TaskInfo": {"type": "object",
             "required": ["description", "service", "operation", "status", "cancelable"],
-            "description": "Cis.Task.Info. PENDING has no progress, result, error, start_time or end_time; RUNNING and BLOCKED have progress and start_time, no error or end_time; SUCCEEDED has progress, start_time and end_time, no error; FAILED has progress, start_time and end_time and may have error. The restore result is a VirtualMachine id.",
+            "description": "Cis.Task.Info. PENDING has no progress, result, error, start_time or \
+                end_time; RUNNING and BLOCKED have progress and start_time, no error \
+                or end_time; SUCCEEDED has progress, start_time and end_time, no \
+                error; FAILED has progress, start_time and end_time and may have \
+                error. The restore result is a VirtualMachine id.",
             "properties": {
                 "description": r("LocalizableMessage"),
                 "service": {"type": "string"}, "operation": {"type": "string"},
