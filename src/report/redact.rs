@@ -63,7 +63,20 @@ impl Redactor {
     /// A copy of the report with every string in it (keys included) redacted. Going through
     /// `serde_json::Value` covers fields added to the model later without touching this code.
     pub fn report(&self, report: &RunReport) -> RunReport {
-        let mut v = serde_json::to_value(report).expect("a RunReport always serializes");
+        // JSON has no NaN or infinity: such a duration (a clock oddity) would come back as
+        // `null` and fail to deserialize, so it is shown as zero instead.
+        let mut report = report.clone();
+        let finite = |s: &mut f64| {
+            if !s.is_finite() {
+                *s = 0.0;
+            }
+        };
+        finite(&mut report.duration_s);
+        report
+            .trials
+            .iter_mut()
+            .for_each(|t| finite(&mut t.duration_s));
+        let mut v = serde_json::to_value(&report).expect("a RunReport always serializes");
         self.value(&mut v);
         serde_json::from_value(v).expect("redaction keeps the report's shape")
     }
@@ -229,6 +242,15 @@ mod tests {
         let text = serde_json::to_string(&red).unwrap();
         assert!(!text.contains(sample::SECRET), "{text}");
         assert!(text.contains(REDACTED));
+    }
+
+    #[test]
+    fn non_finite_durations_do_not_break_redaction() {
+        let mut report = sample::report();
+        report.duration_s = f64::NAN;
+        report.trials[0].duration_s = f64::INFINITY;
+        let red = Redactor::none().report(&report);
+        assert_eq!((red.duration_s, red.trials[0].duration_s), (0.0, 0.0));
     }
 
     #[test]
