@@ -5,6 +5,7 @@ pub mod clause;
 pub mod generate;
 pub mod mock;
 pub mod model;
+pub mod openapi;
 pub mod oracle;
 pub mod report;
 pub mod runner;

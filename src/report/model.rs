@@ -52,6 +52,10 @@ pub struct Summary {
     pub fail: usize,
     pub not_exercisable: usize,
     pub inconclusive: usize,
+    /// Failing clauses excused by a live known deviation (counted in `fail` too; the exit code
+    /// ignores them).
+    #[serde(default)]
+    pub accepted: usize,
 }
 
 /// One failing case, standing alone: enough to understand and reproduce it.
@@ -77,9 +81,13 @@ pub struct ClauseReport {
     /// Cases that exercised this clause.
     pub cases: u64,
     pub failures: Vec<FailureReport>,
-    /// Why a clause is `not_exercisable` or `inconclusive`, or which deviation excused it.
+    /// Why a clause is `not_exercisable` or `inconclusive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The reason of the live known deviation that excuses this failing clause; the verdict stays
+    /// `fail` so the report never hides it, but the exit code does not count it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deviation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +142,10 @@ pub struct RunReport {
     /// Set when the run was cut short (Ctrl-C or budget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interrupted: Option<String>,
+    /// Things a reader must look at that are not verdicts: a known deviation that is no longer
+    /// needed, or one that expired (design.md, style 4).
+    #[serde(default)]
+    pub flags: Vec<String>,
 }
 
 impl RunReport {
@@ -143,7 +155,12 @@ impl RunReport {
         for c in &self.clauses {
             match c.verdict {
                 Verdict::Pass => s.pass += 1,
-                Verdict::Fail => s.fail += 1,
+                Verdict::Fail => {
+                    s.fail += 1;
+                    if c.deviation.is_some() {
+                        s.accepted += 1;
+                    }
+                }
                 Verdict::NotExercisable => s.not_exercisable += 1,
                 Verdict::Inconclusive => s.inconclusive += 1,
             }
