@@ -88,6 +88,7 @@ pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> R
         trials: ctx.results.trials(),
         cleanup: ctx.results.cleanup(),
         started_at,
+        flags: Vec::new(),
         interrupted: if opts.interrupted.load(Ordering::SeqCst) {
             Some("interrupted (Ctrl-C)".into())
         } else if budget_hit.load(Ordering::SeqCst) {
