@@ -54,13 +54,19 @@ pub fn app(state: AppState) -> Router {
         .route("/api/cis/tasks/{task}", get(tasks::get))
         .route("/api/snapservice/tasks/{task}", get(tasks::get))
         .route("/api/vcenter/vm", get(vcenter::list))
-        .route("/api/vcenter/vm/{vm}", get(vcenter::get).delete(vcenter::delete))
+        .route(
+            "/api/vcenter/vm/{vm}",
+            get(vcenter::get).delete(vcenter::delete),
+        )
         .route("/api/vcenter/vm/{vm}/power", get(vcenter::power))
         .route("/__mock/reset", post(control::reset))
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/principals", post(control::add_principal))
         .route("/__mock/permissions", post(control::add_permission))
-        .route("/__mock/settings", axum::routing::put(control::put_settings))
+        .route(
+            "/__mock/settings",
+            axum::routing::put(control::put_settings),
+        )
         .route("/__mock/tasks/hold", post(control::hold))
         .route("/__mock/tasks/release", post(control::release))
         .route(

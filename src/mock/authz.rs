@@ -162,7 +162,8 @@ impl Principals {
         rec.grants.iter().any(|g| {
             g.privileges.contains(privilege)
                 && (g.object == object
-                    || (propagates(index, defects, g) && index.is_strict_ancestor(&g.object, object)))
+                    || (propagates(index, defects, g)
+                        && index.is_strict_ancestor(&g.object, object)))
         })
     }
 }
@@ -212,8 +213,20 @@ mod tests {
     #[test]
     fn readonly_lacks_storage() {
         let (ix, p) = setup();
-        assert!(!p.holds(&ix, Defects::default(), "readonly@vsphere.local", STORAGE, "domain-c8"));
-        assert!(p.holds(&ix, Defects::default(), "readonly@vsphere.local", "System.Read", "domain-c8"));
+        assert!(!p.holds(
+            &ix,
+            Defects::default(),
+            "readonly@vsphere.local",
+            STORAGE,
+            "domain-c8"
+        ));
+        assert!(p.holds(
+            &ix,
+            Defects::default(),
+            "readonly@vsphere.local",
+            "System.Read",
+            "domain-c8"
+        ));
     }
 
     #[test]
@@ -227,7 +240,13 @@ mod tests {
         assert!(p.holds(&ix, d, "shared-pool@vsphere.local", ASSIGN, "resgroup-14"));
         assert!(!p.holds(&ix, d, "shared-pool@vsphere.local", ASSIGN, "resgroup-9"));
         // Held on the datacenter itself, but not propagated to the cluster below it.
-        assert!(p.holds(&ix, d, "no-propagate@vsphere.local", STORAGE, "datacenter-1"));
+        assert!(p.holds(
+            &ix,
+            d,
+            "no-propagate@vsphere.local",
+            STORAGE,
+            "datacenter-1"
+        ));
         assert!(!p.holds(&ix, d, "no-propagate@vsphere.local", STORAGE, "domain-c8"));
     }
 
@@ -235,13 +254,43 @@ mod tests {
     fn propagation_defects_change_exactly_propagation() {
         let (ix, p) = setup();
         let always = Defects::of(&[Defect::PropagateAlways]);
-        assert!(p.holds(&ix, always, "no-propagate@vsphere.local", STORAGE, "domain-c8"));
+        assert!(p.holds(
+            &ix,
+            always,
+            "no-propagate@vsphere.local",
+            STORAGE,
+            "domain-c8"
+        ));
         let folder = Defects::of(&[Defect::FolderGrantNotPropagated]);
-        assert!(!p.holds(&ix, folder, "apps-folder@vsphere.local", CREATE, "group-v11"));
-        assert!(p.holds(&ix, folder, "administrator@vsphere.local", CREATE, "group-v11"));
+        assert!(!p.holds(
+            &ix,
+            folder,
+            "apps-folder@vsphere.local",
+            CREATE,
+            "group-v11"
+        ));
+        assert!(p.holds(
+            &ix,
+            folder,
+            "administrator@vsphere.local",
+            CREATE,
+            "group-v11"
+        ));
         let pool = Defects::of(&[Defect::PoolGrantNotPropagated]);
-        assert!(!p.holds(&ix, pool, "shared-pool@vsphere.local", ASSIGN, "resgroup-14"));
-        assert!(p.holds(&ix, pool, "shared-pool@vsphere.local", ASSIGN, "resgroup-11"));
+        assert!(!p.holds(
+            &ix,
+            pool,
+            "shared-pool@vsphere.local",
+            ASSIGN,
+            "resgroup-14"
+        ));
+        assert!(p.holds(
+            &ix,
+            pool,
+            "shared-pool@vsphere.local",
+            ASSIGN,
+            "resgroup-11"
+        ));
     }
 
     #[test]

@@ -94,7 +94,10 @@ pub async fn get_state(State(state): State<AppState>) -> Response {
         "task_duration_ms": inner.settings.task_duration.as_millis() as u64,
         "held": inner.settings.held,
     });
-    json_response(StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default())
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    )
 }
 
 fn default_true() -> bool {
@@ -164,8 +167,11 @@ pub async fn add_principal(State(state): State<AppState>, body: Body) -> Respons
     if p.name.is_empty() {
         return bad("the name must not be empty").into_response();
     }
-    let grants: Result<Vec<Grant>, ApiError> =
-        p.permissions.into_iter().map(|g| to_grant(&state, g)).collect();
+    let grants: Result<Vec<Grant>, ApiError> = p
+        .permissions
+        .into_iter()
+        .map(|g| to_grant(&state, g))
+        .collect();
     match grants {
         Ok(grants) => {
             state

@@ -63,7 +63,13 @@ fn protected_vms<'a>(
     out
 }
 
-fn vm_info(ix: &Index, name: &str, in_cluster: bool, groups: &[String], vm: &str) -> ProtectedVmInfo {
+fn vm_info(
+    ix: &Index,
+    name: &str,
+    in_cluster: bool,
+    groups: &[String],
+    vm: &str,
+) -> ProtectedVmInfo {
     let snaps: Vec<&Snapshot> = ix.snapshots_of(vm).collect();
     ProtectedVmInfo {
         name: name.to_owned(),
@@ -202,11 +208,15 @@ pub async fn list_snapshots(
         .index
         .snapshots_of(&vm)
         .filter(|s| s.cluster == cluster)
-        .filter(|s| admits(&ids, &s.id) && admits(&names, &s.name) && admits(&types, &s.snapshot_type))
+        .filter(|s| {
+            admits(&ids, &s.id) && admits(&names, &s.name) && admits(&types, &s.snapshot_type)
+        })
         .filter(|s| in_window(&s.created_at, ca, cb))
         .filter(|s| {
             (ea.is_none() && eb.is_none())
-                || s.expires_at.as_deref().is_some_and(|e| in_window(e, ea, eb))
+                || s.expires_at
+                    .as_deref()
+                    .is_some_and(|e| in_window(e, ea, eb))
         })
         .map(|s| snapshot_summary(s, groups))
         .collect();

@@ -186,11 +186,20 @@ mod tests {
     #[test]
     fn status_follows_the_vapi_mapping() {
         assert_eq!(ApiError::unauthenticated().status, StatusCode::UNAUTHORIZED);
-        assert_eq!(ApiError::unauthorized("p", "o").status, StatusCode::FORBIDDEN);
-        assert_eq!(ApiError::no_operation("GET", "/x").status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            ApiError::unauthorized("p", "o").status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            ApiError::no_operation("GET", "/x").status,
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(ApiError::bad_input("x").status, StatusCode::BAD_REQUEST);
         assert_eq!(ApiError::fault(503).status, StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(ApiError::fault(500).status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            ApiError::fault(500).status,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]
@@ -198,7 +207,10 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_slice(&ApiError::unauthorized("P", "o-1").to_json()).unwrap();
         assert_eq!(v["error_type"], "UNAUTHORIZED");
-        assert_eq!(v["messages"][0]["id"], "vapi.security.authorization.invalid");
+        assert_eq!(
+            v["messages"][0]["id"],
+            "vapi.security.authorization.invalid"
+        );
         assert_eq!(v["messages"][0]["args"], serde_json::json!(["P", "o-1"]));
         assert!(v["data"].is_null());
     }

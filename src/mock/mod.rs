@@ -21,9 +21,9 @@ mod tls;
 mod vcenter;
 
 #[cfg(test)]
-mod testutil;
-#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod testutil;
 
 pub use app::{app, state};
 pub use defect::Defect;

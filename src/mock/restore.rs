@@ -155,7 +155,7 @@ pub fn decide(
     };
 
     // 5. The VM: a deleted VM protected on this cluster.
-    let current_name = restorable_vm(inner, d, cluster, vm)?;
+    let (current_name, live_target) = restorable_vm(inner, d, cluster, vm)?;
 
     // 6. The body.
     let Some(body) = req.body else {
@@ -197,14 +197,22 @@ pub fn decide(
             if other_cluster && !d.has(Defect::SnapshotClusterUnchecked) {
                 return Err(invalid(
                     "snapshot.other_cluster",
-                    format!("Snapshot {} does not belong to cluster {}.", s.id, cluster.id),
+                    format!(
+                        "Snapshot {} does not belong to cluster {}.",
+                        s.id, cluster.id
+                    ),
                     &[&s.id, &cluster.id],
                 ));
             }
-            if !other_cluster && s.vm != vm {
+            // A live target only gets here under live-vm-restorable, which restores it from
+            // any snapshot of its cluster.
+            if !other_cluster && s.vm != vm && !live_target {
                 return Err(invalid(
                     "snapshot.other_vm",
-                    format!("Snapshot {} is not a snapshot of virtual machine {vm}.", s.id),
+                    format!(
+                        "Snapshot {} is not a snapshot of virtual machine {vm}.",
+                        s.id
+                    ),
                     &[&s.id, vm],
                 ));
             }
@@ -379,13 +387,22 @@ fn snapshot_not_found(snapshot: &str) -> ApiError {
     )
 }
 
-/// Step 5: the VM's current name when it is a deleted VM protected on `cluster`.
-fn restorable_vm(inner: &Inner, d: Defects, cluster: &Cluster, vm: &str) -> Result<String, ApiError> {
+/// Step 5: the VM's current name when it is a deleted VM protected on `cluster`, and whether it
+/// is in fact live (only under the live-vm-restorable defect).
+fn restorable_vm(
+    inner: &Inner,
+    d: Defects,
+    cluster: &Cluster,
+    vm: &str,
+) -> Result<(String, bool), ApiError> {
+    let is_live = inner.inventory.vm(vm).is_some();
     let (name, home) = if let Some(live) = inner.inventory.vm(vm) {
         if !d.has(Defect::LiveVmRestorable) {
             return Err(invalid(
                 "vm.not_deleted",
-                format!("Virtual machine {vm} exists; only a deleted virtual machine can be restored."),
+                format!(
+                    "Virtual machine {vm} exists; only a deleted virtual machine can be restored."
+                ),
                 &[vm],
             ));
         }
@@ -393,7 +410,7 @@ fn restorable_vm(inner: &Inner, d: Defects, cluster: &Cluster, vm: &str) -> Resu
     } else if let Some(del) = inner.inventory.deleted(vm) {
         (del.name.clone(), del.cluster.clone())
     } else if d.has(Defect::VmExistenceUnchecked) {
-        return Ok(vm.to_owned());
+        return Ok((vm.to_owned(), false));
     } else {
         return Err(ApiError::not_found(
             &format!("{MSG}.vm.not_found"),
@@ -404,11 +421,14 @@ fn restorable_vm(inner: &Inner, d: Defects, cluster: &Cluster, vm: &str) -> Resu
     if home != cluster.id {
         return Err(ApiError::not_found(
             &format!("{MSG}.vm.other_cluster"),
-            format!("Virtual machine {vm} is not protected on cluster {}.", cluster.id),
+            format!(
+                "Virtual machine {vm} is not protected on cluster {}.",
+                cluster.id
+            ),
             &[vm, &cluster.id],
         ));
     }
-    Ok(name)
+    Ok((name, is_live))
 }
 
 /// Step 7: each placement id names an object of its field's type.
@@ -546,7 +566,13 @@ fn resolve_placement(
             ));
         }
     }
-    let first_host = || shared.index.first_host(&cluster.id).unwrap_or_default().to_owned();
+    let first_host = || {
+        shared
+            .index
+            .first_host(&cluster.id)
+            .unwrap_or_default()
+            .to_owned()
+    };
     Ok(Resolved {
         resource_pool: p
             .resource_pool

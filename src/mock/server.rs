@@ -30,18 +30,16 @@ impl Prepared {
     fn new(opts: MockOptions) -> anyhow::Result<Prepared> {
         let listener = TcpListener::bind(opts.listen)
             .with_context(|| format!("cannot listen on {}", opts.listen))?;
-        let addr = listener.local_addr().context("reading the listen address")?;
+        let addr = listener
+            .local_addr()
+            .context("reading the listen address")?;
         let (scheme, ca_pem, tls) = if opts.tls {
             let id = tls::self_signed(addr.ip())?;
             ("https", Some(id.cert_pem), Some(id.config))
         } else {
             ("http", None, None)
         };
-        let app = app(state(
-            opts.world,
-            &opts.defects,
-            opts.allow_remote_control,
-        ));
+        let app = app(state(opts.world, &opts.defects, opts.allow_remote_control));
         Ok(Prepared {
             listener,
             base_url: format!("{scheme}://{addr}"),
@@ -57,11 +55,9 @@ impl Prepared {
         let svc = self.app.into_make_service_with_connect_info::<SocketAddr>();
         match self.tls {
             Some(config) => {
-                let server = axum_server::from_tcp_rustls(
-                    self.listener,
-                    RustlsConfig::from_config(config),
-                )?
-                .handle(handle);
+                let server =
+                    axum_server::from_tcp_rustls(self.listener, RustlsConfig::from_config(config))?
+                        .handle(handle);
                 ready();
                 server.serve(svc).await?;
             }
@@ -155,7 +151,8 @@ impl MockServer {
     }
 
     fn stop(&mut self) {
-        self.handle.graceful_shutdown(Some(Duration::from_millis(500)));
+        self.handle
+            .graceful_shutdown(Some(Duration::from_millis(500)));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

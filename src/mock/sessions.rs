@@ -148,7 +148,10 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response 
         created_time: state.clock.rfc3339(s.created),
         last_accessed_time: state.clock.rfc3339(s.last),
     };
-    json_response(StatusCode::OK, serde_json::to_vec(&info).unwrap_or_default())
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&info).unwrap_or_default(),
+    )
 }
 
 pub async fn delete(State(state): State<AppState>, headers: HeaderMap) -> Response {

@@ -301,7 +301,10 @@ mod tests {
             g.count_accepted("domain-c8");
             g.tasks.add(restore_task(t0, 1));
         }
-        assert_eq!(s.lock(t0 + Duration::from_secs(5)).in_progress("domain-c8"), 1);
+        assert_eq!(
+            s.lock(t0 + Duration::from_secs(5)).in_progress("domain-c8"),
+            1
+        );
     }
 
     #[test]

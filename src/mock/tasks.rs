@@ -267,7 +267,11 @@ impl Tasks {
     }
 }
 
-fn task_response(state: &AppState, headers: &HeaderMap, task: Result<Path<String>, PathRejection>) -> Response {
+fn task_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    task: Result<Path<String>, PathRejection>,
+) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(headers, now) {
@@ -285,7 +289,10 @@ fn task_response(state: &AppState, headers: &HeaderMap, task: Result<Path<String
         .into_response();
     };
     let info = task.info(now, &state.clock, state.defects);
-    json_response(StatusCode::OK, serde_json::to_vec(&info).unwrap_or_default())
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&info).unwrap_or_default(),
+    )
 }
 
 pub async fn get(
@@ -351,7 +358,11 @@ mod tests {
     #[test]
     fn task_2_running_has_progress_and_start_only() {
         let (mut t, now) = task(1000, plan());
-        let v = fields(&t.info(now + Duration::from_millis(500), &Clock::new(), Defects::default()));
+        let v = fields(&t.info(
+            now + Duration::from_millis(500),
+            &Clock::new(),
+            Defects::default(),
+        ));
         assert_eq!(v["status"], "RUNNING");
         assert!(v["progress"]["completed"].as_i64().unwrap() < 100);
         assert!(v["start_time"].is_string());

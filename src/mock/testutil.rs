@@ -25,7 +25,10 @@ pub const SHARED_POOL: (&str, &str) = ("shared-pool@vsphere.local", "Shared!mock
 pub const NO_PROPAGATE: (&str, &str) = ("no-propagate@vsphere.local", "N0prop!mock-only");
 
 pub fn default_world() -> World {
-    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/default.toml"));
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/default.toml"
+    ));
     World::load(path).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -53,7 +56,10 @@ impl Reply {
     }
 
     pub fn message_id(&self) -> String {
-        self.json()["messages"][0]["id"].as_str().unwrap_or("").to_owned()
+        self.json()["messages"][0]["id"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
     }
 
     /// Asserts a vAPI error of this status and type, with a JSON content type.
@@ -67,7 +73,10 @@ impl Reply {
         assert_eq!(self.content_type.as_deref(), Some("application/json"));
         let v = self.json();
         let m = &v["messages"][0];
-        assert!(m["id"].is_string() && m["default_message"].is_string() && m["args"].is_array(), "{v}");
+        assert!(
+            m["id"].is_string() && m["default_message"].is_string() && m["args"].is_array(),
+            "{v}"
+        );
     }
 }
 
@@ -94,7 +103,10 @@ impl Mock {
             .headers()
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap_or("").to_owned());
-        let body = to_bytes(resp.into_body(), usize::MAX).await.unwrap().to_vec();
+        let body = to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
         Reply {
             status,
             content_type,
@@ -124,7 +136,8 @@ impl Mock {
     }
 
     pub async fn login(&self, who: (&str, &str)) -> String {
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", who.0, who.1));
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", who.0, who.1));
         let r = self
             .send(
                 Request::post("/api/session")
@@ -160,7 +173,12 @@ impl Mock {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         loop {
             let r = self
-                .call("GET", &format!("/api/cis/tasks/{task}"), Some(session), None)
+                .call(
+                    "GET",
+                    &format!("/api/cis/tasks/{task}"),
+                    Some(session),
+                    None,
+                )
                 .await;
             assert_eq!(r.status, 200);
             let v = r.json();

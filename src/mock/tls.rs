@@ -30,14 +30,13 @@ pub fn self_signed(listen: IpAddr) -> anyhow::Result<TlsIdentity> {
     let ck = rcgen::generate_simple_self_signed(names).context("generating the certificate")?;
     let cert: CertificateDer<'static> = ck.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
-    let mut config = ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .context("TLS protocol versions")?
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], key)
-    .context("TLS server certificate")?;
+    let mut config =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .context("TLS protocol versions")?
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .context("TLS server certificate")?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(TlsIdentity {
         cert_pem: ck.cert.pem(),

@@ -46,7 +46,11 @@ fn summary(v: &VmRec) -> VmSummary {
     }
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(&headers, now) {
@@ -70,7 +74,10 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, RawQuery(ra
         })
         .map(summary)
         .collect();
-    json_response(StatusCode::OK, serde_json::to_vec(&items).unwrap_or_default())
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&items).unwrap_or_default(),
+    )
 }
 
 type P1 = Result<Path<String>, PathRejection>;
@@ -96,7 +103,10 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, path: P1) ->
         "cpu": {"count": CPU_COUNT, "cores_per_socket": 1, "hot_add_enabled": false, "hot_remove_enabled": false},
         "memory": {"size_MiB": MEMORY_MIB, "hot_add_enabled": false},
     });
-    json_response(StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default())
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&body).unwrap_or_default(),
+    )
 }
 
 pub async fn power(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
@@ -115,7 +125,10 @@ pub async fn power(State(state): State<AppState>, headers: HeaderMap, path: P1) 
         state: v.power_state,
         clean_power_off: (v.power_state == PowerState::PoweredOff).then_some(true),
     };
-    json_response(StatusCode::OK, serde_json::to_vec(&info).unwrap_or_default())
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&info).unwrap_or_default(),
+    )
 }
 
 pub async fn delete(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
