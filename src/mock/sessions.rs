@@ -19,6 +19,9 @@ use super::state::AppState;
 
 pub const SESSION_HEADER: &str = "vmware-api-session-id";
 
+/// Sessions kept at most.
+const MAX_SESSIONS: usize = 100_000;
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: String,
@@ -54,10 +57,23 @@ impl Sessions {
         self.created += 1;
         // Expired sessions are otherwise only dropped when presented; sweep now and then so
         // that clients that never log out cannot grow the map without bound.
-        if self.created.is_multiple_of(1024) {
+        if self.created.is_multiple_of(1024) || self.map.len() >= MAX_SESSIONS {
             let idle = self.idle;
             self.map
                 .retain(|_, s| now.saturating_duration_since(s.last) <= idle);
+        }
+        // Like a real vCenter, the mock has a session limit; past it the least recently used
+        // tenth is dropped (a linear pass, at most once per tenth of the limit).
+        if self.map.len() >= MAX_SESSIONS {
+            let mut by_use: Vec<(Instant, String)> = self
+                .map
+                .iter()
+                .map(|(id, s)| (s.last, id.clone()))
+                .collect();
+            by_use.sort();
+            for (_, id) in by_use.into_iter().take(MAX_SESSIONS / 10) {
+                self.map.remove(&id);
+            }
         }
         let id = new_session_id();
         self.map.insert(
@@ -192,6 +208,18 @@ mod tests {
         assert!(s.touch(&id, t0 + Duration::from_secs(18)).is_some());
         assert!(s.touch(&id, t0 + Duration::from_secs(29)).is_none());
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn the_session_limit_drops_the_least_recently_used() {
+        let mut s = Sessions::new(Duration::from_secs(3600));
+        let t0 = Instant::now();
+        let oldest = s.create("u", t0);
+        for i in 0..MAX_SESSIONS {
+            s.create("u", t0 + Duration::from_millis(1 + i as u64));
+        }
+        assert!(s.len() < MAX_SESSIONS);
+        assert!(s.touch(&oldest, t0 + Duration::from_secs(1)).is_none());
     }
 
     #[test]

@@ -289,6 +289,7 @@ fn task_response(
         .into_response();
     };
     let info = task.info(now, &state.clock, state.defects);
+    drop(inner);
     json_response(
         StatusCode::OK,
         serde_json::to_vec(&info).unwrap_or_default(),

@@ -74,6 +74,7 @@ pub async fn list(
         })
         .map(summary)
         .collect();
+    drop(inner);
     json_response(
         StatusCode::OK,
         serde_json::to_vec(&items).unwrap_or_default(),

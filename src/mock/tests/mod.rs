@@ -7,6 +7,7 @@ mod defects_outcome;
 mod defects_single;
 mod endpoints;
 mod restore_accept;
+mod restore_access;
 mod restore_refuse;
 mod robustness;
 mod sessions;
