@@ -5,7 +5,7 @@
 //! reserves its name when it is accepted and the reservation turns into the VM when the task
 //! succeeds, so two racing restores of one name can never both win (DUP-3).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::{PowerState, World};
 
@@ -76,6 +76,8 @@ pub struct Inventory {
     vms: BTreeMap<String, VmRec>,
     deleted: BTreeMap<String, DeletedRec>,
     names: NameCounts,
+    /// Live VM ids by name, so the vCenter list filtered by name needs no scan.
+    by_name: HashMap<String, BTreeSet<String>>,
     reserved: NameCounts,
     next_id: u64,
 }
@@ -99,6 +101,7 @@ impl Inventory {
                 })
                 .collect(),
             names: NameCounts::default(),
+            by_name: HashMap::new(),
             reserved: NameCounts::default(),
             next_id: 1000,
         };
@@ -137,10 +140,34 @@ impl Inventory {
         self.deleted.iter()
     }
 
+    /// Live VMs with one of these names, in id order.
+    pub fn vms_named<'a>(&'a self, names: &std::collections::HashSet<String>) -> Vec<&'a VmRec> {
+        let ids: BTreeSet<&String> = names
+            .iter()
+            .filter_map(|n| self.by_name.get(n))
+            .flatten()
+            .collect();
+        ids.into_iter().filter_map(|id| self.vms.get(id)).collect()
+    }
+
     pub fn insert(&mut self, vm: VmRec) {
         self.names.add(&vm.folder, &vm.name);
+        self.by_name
+            .entry(vm.name.clone())
+            .or_default()
+            .insert(vm.id.clone());
         if let Some(old) = self.vms.insert(vm.id.clone(), vm) {
-            self.names.remove(&old.folder, &old.name);
+            self.forget_name(&old);
+        }
+    }
+
+    fn forget_name(&mut self, vm: &VmRec) {
+        self.names.remove(&vm.folder, &vm.name);
+        if let Some(ids) = self.by_name.get_mut(&vm.name) {
+            ids.remove(&vm.id);
+            if ids.is_empty() {
+                self.by_name.remove(&vm.name);
+            }
         }
     }
 
@@ -148,7 +175,7 @@ impl Inventory {
     /// its cluster, which restore can bring back.
     pub fn remove(&mut self, id: &str, has_snapshots: bool) -> Option<VmRec> {
         let vm = self.vms.remove(id)?;
-        self.names.remove(&vm.folder, &vm.name);
+        self.forget_name(&vm);
         if has_snapshots {
             self.deleted.insert(
                 vm.id.clone(),
@@ -208,9 +235,18 @@ mod tests {
         assert!(!inv.name_taken("group-v4", "DB-01", false));
         assert!(inv.name_taken("group-v4", "DB-01", true));
         assert!(!inv.name_taken("group-v11", "db-01", false));
+        let names: std::collections::HashSet<String> =
+            ["db-01".to_owned(), "payroll".to_owned()].into();
+        let found: Vec<&str> = inv
+            .vms_named(&names)
+            .iter()
+            .map(|v| v.id.as_str())
+            .collect();
+        assert_eq!(found, ["vm-101", "vm-103"]);
         let vm = inv.remove("vm-101", false).unwrap();
         assert_eq!(vm.name, "db-01");
         assert!(!inv.name_taken("group-v4", "db-01", false));
+        assert_eq!(inv.vms_named(&names).len(), 1);
         assert!(inv.deleted("vm-101").is_none());
     }
 

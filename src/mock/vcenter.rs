@@ -60,9 +60,13 @@ pub async fn list(
     let (vms, names, folders) = (q.set("vms"), q.set("names"), q.set("folders"));
     let (hosts, pools, clusters) = (q.set("hosts"), q.set("resource_pools"), q.set("clusters"));
     let powers = q.set("power_states");
-    let items: Vec<VmSummary> = inner
-        .inventory
-        .vms()
+    // A name filter (how clients look up a restored VM) narrows through the name index
+    // instead of scanning every VM.
+    let candidates: Box<dyn Iterator<Item = &VmRec>> = match &names {
+        Some(n) => Box::new(inner.inventory.vms_named(n).into_iter()),
+        None => Box::new(inner.inventory.vms()),
+    };
+    let items: Vec<VmSummary> = candidates
         .filter(|v| {
             admits(&vms, &v.id)
                 && admits(&names, &v.name)
