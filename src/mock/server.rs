@@ -168,6 +168,20 @@ impl Drop for MockServer {
 /// Runs a mock in the foreground until Ctrl-C. `on_ready` gets the base URL once the mock
 /// accepts connections.
 pub fn serve_blocking(opts: MockOptions, on_ready: impl FnOnce(&str)) -> anyhow::Result<()> {
+    serve_until(opts, on_ready, async {
+        // If the signal handler cannot be installed the mock runs until killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
+/// Runs a mock in the foreground until `stop` completes.
+fn serve_until(
+    opts: MockOptions,
+    on_ready: impl FnOnce(&str),
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let prepared = Prepared::new(opts)?;
     let base_url = prepared.base_url.clone();
     let rt = runtime()?;
@@ -175,10 +189,46 @@ pub fn serve_blocking(opts: MockOptions, on_ready: impl FnOnce(&str)) -> anyhow:
         let handle: Handle<SocketAddr> = Handle::new();
         let stopper = handle.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stopper.graceful_shutdown(Some(Duration::from_secs(1)));
-            }
+            stop.await;
+            stopper.graceful_shutdown(Some(Duration::from_secs(1)));
         });
         prepared.serve(handle, || on_ready(&base_url)).await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::testutil::default_world;
+
+    #[test]
+    fn serve_until_reports_its_url_and_stops() {
+        let mut opts = MockOptions::new(default_world());
+        opts.tls = false;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let (url_tx, url_rx) = mpsc::channel::<String>();
+        let prober = std::thread::spawn(move || {
+            let url = url_rx.recv().unwrap();
+            let addr = url.trim_start_matches("http://").to_owned();
+            let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+            use std::io::{Read, Write};
+            conn.write_all(b"GET /api/session HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut reply = String::new();
+            conn.read_to_string(&mut reply).unwrap();
+            let _ = tx.send(());
+            reply
+        });
+        serve_until(
+            opts,
+            |url| url_tx.send(url.to_owned()).unwrap(),
+            async move {
+                let _ = rx.await;
+            },
+        )
+        .unwrap();
+        let reply = prober.join().unwrap();
+        assert!(reply.starts_with("HTTP/1.1 401"), "{reply}");
+        assert!(reply.contains("UNAUTHENTICATED"));
+    }
 }

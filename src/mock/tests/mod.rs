@@ -6,6 +6,7 @@ mod defects_other;
 mod defects_outcome;
 mod defects_single;
 mod endpoints;
+mod formats;
 mod restore_accept;
 mod restore_access;
 mod restore_refuse;

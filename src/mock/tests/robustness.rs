@@ -136,7 +136,7 @@ async fn odd_paths_and_headers_never_panic() {
 }
 
 #[tokio::test]
-async fn every_status_the_restore_route_gives_is_documented() {
+async fn fmt_4_every_status_the_restore_route_gives_is_documented() {
     // FMT-4 over a spread of inputs: nothing outside {202, 400, 401, 403, 404, 500, 503}.
     let m = Mock::new();
     let s = m.login(ADMIN).await;
