@@ -6,12 +6,15 @@ use crate::model::ErrorType;
 const BASE: &str = "/api/snapservice/clusters";
 
 /// (session principal or none, method, uri, body): requests refused for many reasons.
-fn refusals() -> Vec<(
+/// (principal to log in as, method, uri, body).
+type Refusal = (
     Option<(&'static str, &'static str)>,
     &'static str,
     String,
     &'static str,
-)> {
+);
+
+fn refusals() -> Vec<Refusal> {
     let r =
         |c: &str, v: &str| format!("{BASE}/{c}/virtual-machines/{v}?action=restore&vmw-task=true");
     vec![
