@@ -86,7 +86,7 @@ async fn task_1_and_task_2_status_moves_forward_with_the_allowed_fields() {
     m.control(
         "PUT",
         "/__mock/settings",
-        Some(r#"{"task_duration_ms":200}"#),
+        Some(r#"{"task_duration_ms":400}"#),
     )
     .await;
     let s = m.login(ADMIN).await;
