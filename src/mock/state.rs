@@ -1,0 +1,343 @@
+//! The world state behind one mutex: inventory, principals, sessions, tasks, settings, faults.
+//!
+//! One lock keeps every decision atomic (a restore's checks and its name reservation happen
+//! under the same guard, DUP-3). The lock is never left poisoned in effect: a panic while
+//! holding it is recovered with `into_inner`, since every mutation leaves the state consistent
+//! at each step. Every access goes through `Shared::lock`, which first settles the tasks that
+//! are due, so time-driven changes never wait for a poll.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+
+use crate::model::{PowerState, World};
+
+use super::authz::Principals;
+use super::clock::Clock;
+use super::defect::{Defect, Defects};
+use super::error::ApiError;
+use super::index::Index;
+use super::inventory::{Inventory, VmRec};
+use super::sessions::{Sessions, session_id};
+use super::tasks::{Outcome, Phase, Tasks};
+
+pub type AppState = Arc<Shared>;
+
+/// Where an injected fault applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultScope {
+    /// The restore operation only.
+    Restore,
+    /// Every `/api` request.
+    Api,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    pub status: u16,
+    /// `None` = until cleared.
+    pub remaining: Option<u32>,
+    pub scope: FaultScope,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub restore_limits: BTreeMap<String, u32>,
+    pub task_duration: Duration,
+    pub held: bool,
+}
+
+pub struct Inner {
+    pub inventory: Inventory,
+    pub principals: Principals,
+    pub sessions: Sessions,
+    pub tasks: Tasks,
+    pub settings: Settings,
+    pub fault: Option<Fault>,
+    /// The next this many accepted tasks end FAILED.
+    pub task_failures: u32,
+    /// Restores in progress (PENDING or RUNNING) per cluster.
+    pub in_progress: HashMap<String, u32>,
+    /// The most restores ever in progress at once per cluster since the last reset (BUSY-2).
+    pub max_running: HashMap<String, u32>,
+    /// Restores accepted per cluster since the last reset.
+    pub accepted: HashMap<String, u32>,
+}
+
+impl Inner {
+    pub fn from_world(world: &World) -> Inner {
+        Inner {
+            inventory: Inventory::from_world(world),
+            principals: Principals::from_world(world),
+            sessions: Sessions::new(Duration::from_secs(world.mock.session_idle_timeout_s)),
+            tasks: Tasks::new(world.mock.max_finished_tasks),
+            settings: Settings {
+                restore_limits: world
+                    .clusters
+                    .values()
+                    .map(|c| (c.id.clone(), c.restore_limit))
+                    .collect(),
+                task_duration: Duration::from_millis(world.mock.task_duration_ms),
+                held: false,
+            },
+            fault: None,
+            task_failures: 0,
+            in_progress: HashMap::new(),
+            max_running: HashMap::new(),
+            accepted: HashMap::new(),
+        }
+    }
+
+    /// The user of the session the request presents, or 401.
+    pub fn authenticate(&mut self, headers: &HeaderMap, now: Instant) -> Result<String, ApiError> {
+        session_id(headers)
+            .and_then(|id| self.sessions.touch(id, now))
+            .map(|s| s.user.clone())
+            .ok_or_else(ApiError::unauthenticated)
+    }
+
+    pub fn in_progress(&self, cluster: &str) -> u32 {
+        self.in_progress.get(cluster).copied().unwrap_or(0)
+    }
+
+    /// Ends every task whose time is up: a successful restore's VM appears, its name
+    /// reservation is released and its restore slot is freed.
+    fn advance(&mut self, index: &Index, now: Instant) {
+        if self.settings.held || !self.tasks.has_active() {
+            return;
+        }
+        for id in self.tasks.take_due(now) {
+            let Some(task) = self.tasks.get(&id) else {
+                continue;
+            };
+            let (cluster, ended, reservation, outcome) = (
+                task.cluster.clone(),
+                task.done_at,
+                task.reservation.clone(),
+                task.outcome.clone(),
+            );
+            if let Some((folder, name)) = &reservation {
+                self.inventory.release(folder, name);
+            }
+            let phase = match outcome {
+                Outcome::Restore(plan) => {
+                    let vm = self.inventory.next_vm_id(&index.world);
+                    self.inventory.insert(VmRec {
+                        id: vm.clone(),
+                        name: plan.name,
+                        folder: plan.folder,
+                        host: plan.host,
+                        resource_pool: plan.resource_pool,
+                        cluster: cluster.clone(),
+                        power_state: if plan.powered_on {
+                            PowerState::PoweredOn
+                        } else {
+                            PowerState::PoweredOff
+                        },
+                        restored: true,
+                    });
+                    Phase::Succeeded { vm, ended }
+                }
+                Outcome::Fail(error) => Phase::Failed { error, ended },
+            };
+            if let Some(t) = self.tasks.get_mut(&id) {
+                t.phase = phase;
+            }
+            if let Some(n) = self.in_progress.get_mut(&cluster) {
+                *n = n.saturating_sub(1);
+            }
+            self.tasks.finished(id);
+        }
+    }
+
+    /// Counts a newly accepted restore on `cluster`.
+    pub fn count_accepted(&mut self, cluster: &str) {
+        let n = self.in_progress.entry(cluster.to_owned()).or_insert(0);
+        *n += 1;
+        let now_running = *n;
+        let max = self.max_running.entry(cluster.to_owned()).or_insert(0);
+        *max = (*max).max(now_running);
+        *self.accepted.entry(cluster.to_owned()).or_insert(0) += 1;
+    }
+
+    /// Restores counting against the limit of `cluster`.
+    pub fn counted_against_limit(&self, cluster: &str, defects: Defects) -> u32 {
+        if defects.has(Defect::LimitNeverFrees) {
+            self.accepted.get(cluster).copied().unwrap_or(0)
+        } else {
+            self.in_progress(cluster)
+        }
+    }
+}
+
+/// Shared by every request handler.
+pub struct Shared {
+    pub index: Index,
+    pub defects: Defects,
+    pub allow_remote_control: bool,
+    pub clock: Clock,
+    /// Set while a fault is injected, so the request path checks faults without the lock.
+    fault_armed: AtomicBool,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    pub fn new(world: World, defects: &[Defect], allow_remote_control: bool) -> Shared {
+        let inner = Inner::from_world(&world);
+        Shared {
+            index: Index::new(world),
+            defects: Defects::of(defects),
+            allow_remote_control,
+            clock: Clock::new(),
+            fault_armed: AtomicBool::new(false),
+            inner: Mutex::new(inner),
+        }
+    }
+
+    /// The state, with tasks settled up to `now`.
+    pub fn lock(&self, now: Instant) -> MutexGuard<'_, Inner> {
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.advance(&self.index, now);
+        g
+    }
+
+    /// Back to the fixture: inventory, principals, sessions, tasks, settings and faults.
+    pub fn reset(&self) {
+        let mut g = self.lock(Instant::now());
+        *g = Inner::from_world(&self.index.world);
+        self.fault_armed.store(false, Ordering::SeqCst);
+    }
+
+    pub fn set_fault(&self, inner: &mut Inner, fault: Option<Fault>) {
+        self.fault_armed.store(fault.is_some(), Ordering::SeqCst);
+        inner.fault = fault;
+    }
+
+    /// Takes one injected fault for a request of `scope`, if one applies: its status.
+    pub fn take_fault(&self, scope: FaultScope) -> Option<u16> {
+        if !self.fault_armed.load(Ordering::SeqCst) {
+            return None;
+        }
+        let mut g = self.lock(Instant::now());
+        let f = g.fault?;
+        if f.scope == FaultScope::Restore && scope == FaultScope::Api {
+            return None;
+        }
+        match f.remaining {
+            Some(n) if n <= 1 => self.set_fault(&mut g, None),
+            Some(n) => {
+                g.fault = Some(Fault {
+                    remaining: Some(n - 1),
+                    ..f
+                })
+            }
+            None => {}
+        }
+        Some(f.status)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::tasks::{Plan, Task};
+    use crate::mock::testutil::default_world;
+
+    fn shared() -> Shared {
+        Shared::new(default_world(), &[], false)
+    }
+
+    fn restore_task(now: Instant, ms: u64) -> Task {
+        Task::new(
+            "domain-c8",
+            "vm-42",
+            "u",
+            now,
+            Duration::from_millis(ms),
+            Outcome::Restore(Plan {
+                name: "r".into(),
+                folder: "group-v4".into(),
+                resource_pool: "resgroup-8".into(),
+                host: "host-12".into(),
+                powered_on: false,
+            }),
+            Some(("group-v4".into(), "r".into())),
+        )
+    }
+
+    #[test]
+    fn a_due_task_frees_its_slot_and_creates_its_vm_without_a_poll() {
+        let s = shared();
+        let t0 = Instant::now();
+        {
+            let mut g = s.lock(t0);
+            g.inventory.reserve("group-v4", "r");
+            g.count_accepted("domain-c8");
+            g.tasks.add(restore_task(t0, 10));
+            assert_eq!(g.in_progress("domain-c8"), 1);
+        }
+        let g = s.lock(t0 + Duration::from_millis(11));
+        assert_eq!(g.in_progress("domain-c8"), 0);
+        assert_eq!(g.max_running["domain-c8"], 1);
+        assert!(g.inventory.name_taken("group-v4", "r", false));
+        assert!(!g.inventory.name_reserved("group-v4", "r", false));
+        let vm = g.inventory.vm("vm-1000").unwrap();
+        assert!(vm.restored && vm.power_state == PowerState::PoweredOff);
+    }
+
+    #[test]
+    fn held_tasks_do_not_finish() {
+        let s = shared();
+        let t0 = Instant::now();
+        {
+            let mut g = s.lock(t0);
+            g.settings.held = true;
+            g.count_accepted("domain-c8");
+            g.tasks.add(restore_task(t0, 1));
+        }
+        assert_eq!(
+            s.lock(t0 + Duration::from_secs(5)).in_progress("domain-c8"),
+            1
+        );
+    }
+
+    #[test]
+    fn counted_faults_run_out() {
+        let s = shared();
+        {
+            let mut g = s.lock(Instant::now());
+            s.set_fault(
+                &mut g,
+                Some(Fault {
+                    status: 503,
+                    remaining: Some(2),
+                    scope: FaultScope::Restore,
+                }),
+            );
+        }
+        assert_eq!(s.take_fault(FaultScope::Api), None);
+        assert_eq!(s.take_fault(FaultScope::Restore), Some(503));
+        assert_eq!(s.take_fault(FaultScope::Restore), Some(503));
+        assert_eq!(s.take_fault(FaultScope::Restore), None);
+    }
+
+    #[test]
+    fn reset_restores_the_fixture() {
+        let s = shared();
+        {
+            let mut g = s.lock(Instant::now());
+            g.inventory.remove("vm-101", false);
+            g.sessions.create("x", Instant::now());
+        }
+        s.reset();
+        let g = s.lock(Instant::now());
+        assert!(g.inventory.vm("vm-101").is_some());
+        assert!(g.sessions.is_empty());
+    }
+}

@@ -1,0 +1,15 @@
+//! The mock's behaviour, endpoint by endpoint and clause by clause (tests named with the clause
+//! id they show), its defect modes, its robustness, and a few runs over real sockets.
+
+mod control;
+mod defects_other;
+mod defects_outcome;
+mod defects_single;
+mod endpoints;
+mod formats;
+mod restore_accept;
+mod restore_access;
+mod restore_refuse;
+mod robustness;
+mod sessions;
+mod sockets;
