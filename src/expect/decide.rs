@@ -95,7 +95,9 @@ pub fn expected(world: &World, case: &Case, strict: bool) -> Expected {
     let principal = match &case.auth {
         Auth::Principal(p) => p.as_str(),
         Auth::NoHeader => return unauthenticated("AUTHN-1", "no session header"),
-        Auth::Garbage(_) => return unauthenticated("AUTHN-2", "a session id the server never issued"),
+        Auth::Garbage(_) => {
+            return unauthenticated("AUTHN-2", "a session id the server never issued");
+        }
         Auth::LoggedOut(_) => return unauthenticated("AUTHN-2", "a logged-out session id"),
     };
     let mut a = Analysis {
@@ -255,7 +257,8 @@ impl<'a> Analysis<'a> {
             f = f.optional();
             f.strict = None;
             f.blameworthy = false;
-            f.reason.push_str(" (a default object: 403 allowed, not required)");
+            f.reason
+                .push_str(" (a default object: 403 allowed, not required)");
         }
         self.push(f);
     }
@@ -408,8 +411,13 @@ impl<'a> Analysis<'a> {
                 .then_some(f)
         });
         let pool = placement.pool.and_then(|p| {
-            self.typed(p, Kind::ResourcePool, "placement.resource_pool", "resource pool")
-                .then_some(p)
+            self.typed(
+                p,
+                Kind::ResourcePool,
+                "placement.resource_pool",
+                "resource pool",
+            )
+            .then_some(p)
         });
         let host = placement.host.and_then(|h| {
             self.typed(h, Kind::Host, "placement.host", "host")
@@ -631,14 +639,20 @@ impl<'a> Analysis<'a> {
                 step::PLACEMENT,
                 "INV-7",
                 &[o::INVALID],
-                format!("a resource pool without a host on `{}`, which has no DRS", c.id),
+                format!(
+                    "a resource pool without a host on `{}`, which has no DRS",
+                    c.id
+                ),
             ));
         } else {
             self.push(Fault::exact(
                 step::PLACEMENT,
                 "INV-8",
                 &[o::INVALID, o::NOT_ALLOWED],
-                format!("a placement without host or pool on `{}`, which has no DRS", c.id),
+                format!(
+                    "a placement without host or pool on `{}`, which has no DRS",
+                    c.id
+                ),
             ));
         }
     }

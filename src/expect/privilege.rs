@@ -29,20 +29,24 @@ pub fn grant(world: &World, principal: &str, privilege: &str, object: &str) -> G
     let mut direct = false;
     let mut inherited = false;
     let mut blocked = false;
-    for p in world.permissions.iter().filter(|p| p.principal == principal) {
+    for p in world
+        .permissions
+        .iter()
+        .filter(|p| p.principal == principal)
+    {
         let Some(role) = world.roles.get(&p.role) else {
             continue;
         };
-        if !role
-            .privileges
-            .iter()
-            .any(|r| r == "*" || r == privilege)
-        {
+        if !role.privileges.iter().any(|r| r == "*" || r == privilege) {
             continue;
         }
         if p.object == object {
             direct = true;
-        } else if world.self_and_ancestors(object).skip(1).any(|a| a == p.object) {
+        } else if world
+            .self_and_ancestors(object)
+            .skip(1)
+            .any(|a| a == p.object)
+        {
             if p.propagate {
                 inherited = true;
             } else {
@@ -65,7 +69,11 @@ pub fn holds(world: &World, principal: &str, privilege: &str, object: &str) -> b
 /// nothing else (the AUTHZ-4 principal).
 pub fn holds_exactly_documented(world: &World, principal: &str) -> bool {
     let mut seen = [false; 3];
-    for p in world.permissions.iter().filter(|p| p.principal == principal) {
+    for p in world
+        .permissions
+        .iter()
+        .filter(|p| p.principal == principal)
+    {
         let Some(role) = world.roles.get(&p.role) else {
             continue;
         };
@@ -89,18 +97,18 @@ mod tests {
         let w = test_world();
         let op = "operator@vsphere.local";
         assert_eq!(
-            grant(&w, op, CLUSTER_STORAGE, "domain-c8"),
+            grant(w, op, CLUSTER_STORAGE, "domain-c8"),
             Grant {
                 held: true,
                 by_propagation: true
             }
         );
-        assert!(holds(&w, op, FOLDER_CREATE, "datacenter-1"));
-        assert!(!holds(&w, op, FOLDER_CREATE, "group-d1"));
+        assert!(holds(w, op, FOLDER_CREATE, "datacenter-1"));
+        assert!(!holds(w, op, FOLDER_CREATE, "group-d1"));
         let np = "no-propagate@vsphere.local";
-        assert!(holds(&w, np, CLUSTER_STORAGE, "datacenter-1"));
+        assert!(holds(w, np, CLUSTER_STORAGE, "datacenter-1"));
         assert_eq!(
-            grant(&w, np, CLUSTER_STORAGE, "domain-c8"),
+            grant(w, np, CLUSTER_STORAGE, "domain-c8"),
             Grant {
                 held: false,
                 by_propagation: true
@@ -112,30 +120,40 @@ mod tests {
     fn star_is_every_privilege_and_unknown_principal_holds_nothing() {
         let w = test_world();
         assert!(holds(
-            &w,
+            w,
             "administrator@vsphere.local",
             "Anything.At.All",
             "resgroup-14"
         ));
-        assert!(!holds(&w, "nobody", CLUSTER_STORAGE, "domain-c8"));
+        assert!(!holds(w, "nobody", CLUSTER_STORAGE, "domain-c8"));
     }
 
     #[test]
     fn documented_only_principals() {
         let w = test_world();
-        assert!(holds_exactly_documented(&w, "operator@vsphere.local"));
-        assert!(holds_exactly_documented(&w, "apps-folder@vsphere.local"));
-        assert!(!holds_exactly_documented(&w, "administrator@vsphere.local"));
-        assert!(!holds_exactly_documented(&w, "no-pool@vsphere.local"));
+        assert!(holds_exactly_documented(w, "operator@vsphere.local"));
+        assert!(holds_exactly_documented(w, "apps-folder@vsphere.local"));
+        assert!(!holds_exactly_documented(w, "administrator@vsphere.local"));
+        assert!(!holds_exactly_documented(w, "no-pool@vsphere.local"));
     }
 
     #[test]
     fn pool_grant_propagates_to_child_pool() {
         let w = test_world();
         let sp = "shared-pool@vsphere.local";
-        assert!(holds(&w, sp, POOL_ASSIGN, "resgroup-14"));
-        assert!(!holds(&w, sp, POOL_ASSIGN, "resgroup-9"));
-        assert!(holds(&w, "apps-folder@vsphere.local", FOLDER_CREATE, "group-v11"));
-        assert!(!holds(&w, "apps-folder@vsphere.local", FOLDER_CREATE, "group-v4"));
+        assert!(holds(w, sp, POOL_ASSIGN, "resgroup-14"));
+        assert!(!holds(w, sp, POOL_ASSIGN, "resgroup-9"));
+        assert!(holds(
+            w,
+            "apps-folder@vsphere.local",
+            FOLDER_CREATE,
+            "group-v11"
+        ));
+        assert!(!holds(
+            w,
+            "apps-folder@vsphere.local",
+            FOLDER_CREATE,
+            "group-v4"
+        ));
     }
 }

@@ -8,7 +8,10 @@ use crate::model::World;
 pub fn test_world() -> &'static World {
     static CELL: OnceLock<World> = OnceLock::new();
     CELL.get_or_init(|| {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/default.toml"));
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/default.toml"
+        ));
         World::load(path).unwrap_or_else(|e| panic!("{e}"))
     })
 }

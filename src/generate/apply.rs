@@ -80,11 +80,16 @@ fn principals_lacking<'w>(
     cluster: &str,
     need_storage: bool,
 ) -> impl Iterator<Item = &'w str> + 'w {
-    let (privilege, object, cluster) = (privilege.to_owned(), object.to_owned(), cluster.to_owned());
-    world.principals.keys().map(String::as_str).filter(move |q| {
-        !holds(world, q, &privilege, &object)
-            && (!need_storage || holds(world, q, CLUSTER_STORAGE, &cluster))
-    })
+    let (privilege, object, cluster) =
+        (privilege.to_owned(), object.to_owned(), cluster.to_owned());
+    world
+        .principals
+        .keys()
+        .map(String::as_str)
+        .filter(move |q| {
+            !holds(world, q, &privilege, &object)
+                && (!need_storage || holds(world, q, CLUSTER_STORAGE, &cluster))
+        })
 }
 
 /// (principal, VM folder) pairs where the principal may restore on the cluster but not create
@@ -106,7 +111,11 @@ fn folder_refusals<'w>(world: &'w World, cluster: &str) -> Vec<(&'w str, &'w str
 /// the pool.
 fn pool_refusals<'w>(world: &'w World, cluster: &str) -> Vec<(&'w str, &'w str)> {
     let mut out = Vec::new();
-    for p in world.resource_pools.values().filter(|p| p.cluster == cluster) {
+    for p in world
+        .resource_pools
+        .values()
+        .filter(|p| p.cluster == cluster)
+    {
         for q in principals_lacking(world, POOL_ASSIGN, &p.id, cluster, true) {
             out.push((q, p.id.as_str()));
         }
@@ -193,7 +202,11 @@ fn foreign_folders<'w>(world: &'w World, principal: &str, cluster: &str) -> Vec<
 /// (pool, host) pairs of the cluster where the pool is bound to another host.
 fn unbound_pairs<'w>(world: &'w World, principal: &str, cluster: &str) -> Vec<(&'w str, &'w str)> {
     let mut out = Vec::new();
-    for p in world.resource_pools.values().filter(|p| p.cluster == cluster) {
+    for p in world
+        .resource_pools
+        .values()
+        .filter(|p| p.cluster == cluster)
+    {
         let Some(bound) = &p.host else { continue };
         if !holds(world, principal, POOL_ASSIGN, &p.id) {
             continue;
@@ -246,9 +259,10 @@ impl Mutation {
             SnapshotOfOtherCluster => !other_cluster_snapshots(world, c).is_empty(),
             SnapshotOfOtherVm => !other_vm_snapshots(world, c, pair.vm).is_empty(),
             NameTakenInFolder => !taken_names(world, principal, c).is_empty(),
-            DefaultNameTaken => world.snapshots.get(pair.snapshot).is_some_and(|s| {
-                !folders_taking(world, principal, c, &s.vm_name).is_empty()
-            }),
+            DefaultNameTaken => world
+                .snapshots
+                .get(pair.snapshot)
+                .is_some_and(|s| !folders_taking(world, principal, c, &s.vm_name).is_empty()),
             HostOutsideCluster => world.hosts.values().any(|h| h.cluster != c),
             PoolOfOtherCluster => !foreign_pools(world, principal, c).is_empty(),
             FolderOutsideDatacenter => !foreign_folders(world, principal, c).is_empty(),
@@ -290,6 +304,13 @@ impl Mutation {
         use Mutation::*;
         let principal = case.principal().unwrap_or_default().to_owned();
         let cluster = case.cluster.clone();
+        let needs_no_drs = matches!(
+            self,
+            PoolWithoutHostNoDrs | NoPlacementNoDrs | PlacementWithoutHostNoDrs
+        );
+        if needs_no_drs && drs(world, &cluster) != Some(false) {
+            return None;
+        }
         match self {
             NoSessionHeader => case.auth = Auth::NoHeader,
             GarbageSession => {
@@ -309,15 +330,11 @@ impl Mutation {
             PrincipalWithoutClusterStorage => {
                 let qs: Vec<&str> =
                     principals_lacking(world, CLUSTER_STORAGE, &cluster, &cluster, false).collect();
-                let Some(q) = pick_from(&qs, pick) else {
-                    return None;
-                };
+                let q = pick_from(&qs, pick)?;
                 case.auth = Auth::Principal(q.to_owned());
             }
             PrincipalWithoutFolderCreate => {
-                let Some((q, f)) = pick_from(&folder_refusals(world, &cluster), pick) else {
-                    return None;
-                };
+                let (q, f) = pick_from(&folder_refusals(world, &cluster), pick)?;
                 case.auth = Auth::Principal(q.to_owned());
                 case.set_placement("folder", Some(f));
                 if let Some(p) = case.placement_str("resource_pool")
@@ -328,16 +345,15 @@ impl Mutation {
                 fix_default_name(case, world);
             }
             PrincipalWithoutPoolAssign => {
-                let Some((q, p)) = pick_from(&pool_refusals(world, &cluster), pick) else {
-                    return None;
-                };
+                let (q, p) = pick_from(&pool_refusals(world, &cluster), pick)?;
                 case.auth = Auth::Principal(q.to_owned());
                 case.set_placement("resource_pool", Some(p));
                 let bound = world.resource_pools[p].host.clone();
                 match (case.placement_str("host").map(str::to_owned), bound) {
                     (Some(h), Some(b)) if h != b => case.set_placement("host", Some(&b)),
                     (None, bound) if drs(world, &cluster) == Some(false) => {
-                        let h = bound.or_else(|| world.hosts_of(&cluster).next().map(|h| h.id.clone()));
+                        let h =
+                            bound.or_else(|| world.hosts_of(&cluster).next().map(|h| h.id.clone()));
                         case.set_placement("host", h.as_deref());
                     }
                     _ => {}
@@ -361,23 +377,25 @@ impl Mutation {
                     .filter(|d| d.cluster != cluster)
                     .map(|d| d.id.as_str())
                     .collect();
-                let Some(v) = pick_from(&vms, pick) else {
-                    return None;
-                };
+                let v = pick_from(&vms, pick)?;
                 case.vm = v.to_owned();
             }
             LiveVm => {
                 let vms: Vec<&str> = world.vms.keys().map(String::as_str).collect();
-                let Some(v) = pick_from(&vms, pick) else {
-                    return None;
-                };
+                let v = pick_from(&vms, pick)?;
                 case.vm = v.to_owned();
             }
             MissingSnapshot => return case.spec_mut()?.remove("snapshot").map(|_| ()),
             NullSnapshot => return set_field(case, "snapshot", Value::Null),
             SnapshotNotString => {
                 let s = case.spec_str("snapshot").unwrap_or("snap").to_owned();
-                let v = [json!(42), json!([s.clone()]), json!({ "id": s }), json!(true)][pick % 4].clone();
+                let v = [
+                    json!(42),
+                    json!([s.clone()]),
+                    json!({ "id": s }),
+                    json!(true),
+                ][pick % 4]
+                    .clone();
                 return set_field(case, "snapshot", v);
             }
             UnknownSnapshot => {
@@ -397,22 +415,23 @@ impl Mutation {
                 return set_field(case, "snapshot", json!(id));
             }
             SnapshotOfOtherCluster => {
-                let Some(s) = pick_from(&other_cluster_snapshots(world, &cluster), pick) else {
-                    return None;
-                };
+                let s = pick_from(&other_cluster_snapshots(world, &cluster), pick)?;
                 set_field(case, "snapshot", json!(s))?;
                 fix_default_name(case, world);
             }
             SnapshotOfOtherVm => {
-                let Some(s) = pick_from(&other_vm_snapshots(world, &cluster, &case.vm), pick)
-                else {
-                    return None;
-                };
+                let s = pick_from(&other_vm_snapshots(world, &cluster, &case.vm), pick)?;
                 set_field(case, "snapshot", json!(s))?;
                 fix_default_name(case, world);
             }
             NameNotString => {
-                let v = [json!(42), json!(true), json!(["x"]), json!({ "first": "x" })][pick % 4].clone();
+                let v = [
+                    json!(42),
+                    json!(true),
+                    json!(["x"]),
+                    json!({ "first": "x" }),
+                ][pick % 4]
+                    .clone();
                 return set_field(case, "name", v);
             }
             EmptyName => return set_field(case, "name", json!("")),
@@ -421,7 +440,7 @@ impl Mutation {
                 return set_field(case, "name", json!(n));
             }
             NameTooLong => {
-                let fill = if pick % 2 == 0 { 'L' } else { 'é' };
+                let fill = if pick.is_multiple_of(2) { 'L' } else { 'é' };
                 let mut n = case.name_prefix.clone();
                 let total = 81 + (pick / 2) % 40;
                 while n.chars().count() < total {
@@ -430,8 +449,9 @@ impl Mutation {
                 return set_field(case, "name", json!(n));
             }
             NameWithControlChar => {
-                const CONTROL: [char; 8] =
-                    ['\u{0}', '\u{7}', '\n', '\t', '\u{1b}', '\u{7f}', '\u{85}', '\u{1f}'];
+                const CONTROL: [char; 8] = [
+                    '\u{0}', '\u{7}', '\n', '\t', '\u{1b}', '\u{7f}', '\u{85}', '\u{1f}',
+                ];
                 let base = match case.spec_str("name") {
                     Some(n) => n.to_owned(),
                     None => format!("{}ctl", case.name_prefix),
@@ -442,32 +462,21 @@ impl Mutation {
                 return set_field(case, "name", json!(chars.into_iter().collect::<String>()));
             }
             NameTakenInFolder => {
-                let Some((name, folder)) = pick_from(&taken_names(world, &principal, &cluster), pick)
-                else {
-                    return None;
-                };
+                let (name, folder) = pick_from(&taken_names(world, &principal, &cluster), pick)?;
                 set_field(case, "name", json!(name))?;
                 if case.target_folder(world) != Some(folder) {
                     case.set_placement("folder", Some(folder));
                 }
             }
             DefaultNameTaken => {
-                let Some(vm_name) = case
+                let vm_name = case
                     .spec_str("snapshot")
                     .and_then(|s| world.snapshots.get(s))
-                    .map(|s| s.vm_name.clone())
-                else {
-                    return None;
-                };
-                let Some(folder) =
-                    pick_from(&folders_taking(world, &principal, &cluster, &vm_name), pick)
-                else {
-                    return None;
-                };
-                let Some(spec) = case.spec_mut() else {
-                    return None;
-                };
-                if pick % 2 == 0 {
+                    .map(|s| s.vm_name.clone())?;
+                let folder =
+                    pick_from(&folders_taking(world, &principal, &cluster, &vm_name), pick)?;
+                let spec = case.spec_mut()?;
+                if pick.is_multiple_of(2) {
                     spec.remove("name");
                 } else {
                     spec.insert("name".into(), Value::Null);
@@ -482,14 +491,16 @@ impl Mutation {
             }
             PlacementFieldNotString => {
                 let field = ["folder", "resource_pool", "host"][pick % 3];
-                let v = [json!(7), json!(["x"]), json!({ "id": "x" }), json!(false)][(pick / 3) % 4].clone();
-                let Some(p) = case.placement_mut() else {
-                    return None;
-                };
+                let v = [json!(7), json!(["x"]), json!({ "id": "x" }), json!(false)]
+                    [(pick / 3) % 4]
+                    .clone();
+                let p = case.placement_mut()?;
                 p.insert(field.into(), v);
             }
             UnknownFolder => set_placement(case, "folder", &fresh_id(world, "group-v", pick))?,
-            UnknownPool => set_placement(case, "resource_pool", &fresh_id(world, "resgroup-", pick))?,
+            UnknownPool => {
+                set_placement(case, "resource_pool", &fresh_id(world, "resgroup-", pick))?
+            }
             UnknownHost => set_placement(case, "host", &fresh_id(world, "host-", pick))?,
             PlacementIdOfWrongType => {
                 let host = world.hosts_of(&cluster).next().map(|h| h.id.clone());
@@ -511,45 +522,31 @@ impl Mutation {
                     .filter(|h| h.cluster != cluster)
                     .map(|h| h.id.as_str())
                     .collect();
-                let Some(h) = pick_from(&hosts, pick) else {
-                    return None;
-                };
+                let h = pick_from(&hosts, pick)?;
                 set_placement(case, "host", h)?;
             }
             PoolOfOtherCluster => {
-                let Some(p) = pick_from(&foreign_pools(world, &principal, &cluster), pick) else {
-                    return None;
-                };
+                let p = pick_from(&foreign_pools(world, &principal, &cluster), pick)?;
                 set_placement(case, "resource_pool", p)?;
             }
             FolderOutsideDatacenter => {
-                let Some(f) = pick_from(&foreign_folders(world, &principal, &cluster), pick) else {
-                    return None;
-                };
+                let f = pick_from(&foreign_folders(world, &principal, &cluster), pick)?;
                 set_placement(case, "folder", f)?;
                 fix_default_name(case, world);
             }
             PoolNotOnHost => {
-                let Some((p, h)) = pick_from(&unbound_pairs(world, &principal, &cluster), pick)
-                else {
-                    return None;
-                };
+                let (p, h) = pick_from(&unbound_pairs(world, &principal, &cluster), pick)?;
                 set_placement(case, "resource_pool", p)?;
                 set_placement(case, "host", h)?;
             }
             PoolWithoutHostNoDrs => {
-                let Some(p) = pick_from(&assignable_pools(world, &principal, &cluster), pick)
-                else {
-                    return None;
-                };
+                let p = pick_from(&assignable_pools(world, &principal, &cluster), pick)?;
                 set_placement(case, "resource_pool", p)?;
                 case.set_placement("host", None);
             }
             NoPlacementNoDrs => {
-                let Some(spec) = case.spec_mut() else {
-                    return None;
-                };
-                if pick % 2 == 0 {
+                let spec = case.spec_mut()?;
+                if pick.is_multiple_of(2) {
                     spec.remove("placement");
                 } else {
                     spec.insert("placement".into(), Value::Null);
@@ -557,9 +554,7 @@ impl Mutation {
                 fix_default_name(case, world);
             }
             PlacementWithoutHostNoDrs => {
-                if case.placement_mut().is_none() {
-                    return None;
-                }
+                case.placement_mut()?;
                 case.set_placement("host", None);
                 case.set_placement("resource_pool", None);
             }
@@ -574,16 +569,18 @@ impl Mutation {
                 } else {
                     case.spec_mut()
                 };
-                let Some(m) = target else {
-                    return None;
-                };
+                let m = target?;
                 m.insert(EXTRA_FIELD.into(), json!("ignored"));
             }
             BodyJsonArray => {
                 let Body::Spec(v) = &case.body else {
                     return None;
                 };
-                let inner = if pick % 2 == 0 { v.clone() } else { json!({}) };
+                let inner = if pick.is_multiple_of(2) {
+                    v.clone()
+                } else {
+                    json!({})
+                };
                 case.body = Body::Spec(json!([inner]));
             }
             BodyNotJson => {
@@ -618,7 +615,10 @@ fn set_placement(case: &mut Case, field: &str, value: &str) -> Option<()> {
 /// snapshot-time name may now be taken: name the VM instead, with the run prefix, so the case
 /// keeps exactly one fault.
 fn fix_default_name(case: &mut Case, world: &World) {
-    if case.spec().is_some_and(|s| s.get("name").is_some_and(|n| !n.is_null())) {
+    if case
+        .spec()
+        .is_some_and(|s| s.get("name").is_some_and(|n| !n.is_null()))
+    {
         return;
     }
     let Some(folder) = case.target_folder(world).map(str::to_owned) else {

@@ -225,9 +225,7 @@ mod tests {
         let w = test_world();
         let mut c = case();
         assert_eq!(c.requested_name(w).as_deref(), Some("web-old"));
-        c.spec_mut()
-            .unwrap()
-            .insert("name".into(), json!("t-x"));
+        c.spec_mut().unwrap().insert("name".into(), json!("t-x"));
         assert_eq!(c.requested_name(w).as_deref(), Some("t-x"));
         assert_eq!(c.target_folder(w), Some("group-v4"));
         c.set_placement("folder", Some("group-v10"));

@@ -56,7 +56,26 @@ fn space_for(world: &World, principal: &str, name_prefix: &str) -> Arc<Space> {
 /// The mutations `arb_invalid_case` draws from for this world and principal.
 pub fn applicable_mutations(world: &World, principal: &str) -> Vec<Mutation> {
     let space = Space::new(world, principal, "", true);
-    applicable(world, &space).into_iter().map(|(m, _)| m).collect()
+    applicable(world, &space)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect()
+}
+
+fn single(
+    space: &Arc<Space>,
+    world: &Arc<World>,
+    m: Mutation,
+    pairs: Arc<Vec<usize>>,
+) -> BoxedStrategy<Case> {
+    let world = Arc::clone(world);
+    (arb_case_in(Arc::clone(space), pairs), 0..PICKS)
+        .prop_map(move |(mut case, pick)| {
+            let applied = m.apply_with(&mut case, &world, pick);
+            debug_assert!(applied, "{m:?} did not apply to {}", case.describe());
+            case
+        })
+        .boxed()
 }
 
 /// A valid case with exactly one thing wrong. Every mutation applicable in this world appears
@@ -70,18 +89,24 @@ pub fn arb_invalid_case(
     let world = Arc::new(world.clone());
     let arms: Vec<BoxedStrategy<Case>> = applicable(&world, &space)
         .into_iter()
-        .map(|(m, pairs)| {
-            let world = Arc::clone(&world);
-            (arb_case_in(Arc::clone(&space), pairs), 0..PICKS)
-                .prop_map(move |(mut case, pick)| {
-                    let applied = m.apply_with(&mut case, &world, pick);
-                    debug_assert!(applied, "{m:?} did not apply to {}", case.describe());
-                    case
-                })
-                .boxed()
-        })
+        .map(|(m, pairs)| single(&space, &world, m, pairs))
         .collect();
     Union::new(arms)
+}
+
+/// Valid cases with this one mutation applied (a trial aimed at one clause); `None` when the
+/// mutation cannot apply in this world for this principal.
+pub fn arb_mutated_case(
+    world: &World,
+    principal: &str,
+    name_prefix: &str,
+    mutation: Mutation,
+) -> Option<BoxedStrategy<Case>> {
+    let space = Arc::new(Space::new(world, principal, name_prefix, true));
+    let (m, pairs) = applicable(world, &space)
+        .into_iter()
+        .find(|(m, _)| *m == mutation)?;
+    Some(single(&space, &Arc::new(world.clone()), m, pairs))
 }
 
 /// A valid case with two or three things wrong, from mutations that touch different parts of
@@ -111,8 +136,11 @@ pub fn arb_multi_fault_case(
             )
                 .prop_map(move |(mut case, second, third, want_third, picks)| {
                     let mut chosen = vec![first];
-                    let partners: Vec<Mutation> =
-                        all.iter().copied().filter(|m| m.compatible(first)).collect();
+                    let partners: Vec<Mutation> = all
+                        .iter()
+                        .copied()
+                        .filter(|m| m.compatible(first))
+                        .collect();
                     chosen.push(partners[second.index(partners.len())]);
                     if want_third {
                         let more: Vec<Mutation> = partners
@@ -125,8 +153,7 @@ pub fn arb_multi_fault_case(
                         }
                     }
                     // Declaration order: whatever replaces the whole body goes last.
-                    let mut order: Vec<(Mutation, usize)> =
-                        chosen.into_iter().zip(picks).collect();
+                    let mut order: Vec<(Mutation, usize)> = chosen.into_iter().zip(picks).collect();
                     order.sort();
                     for (m, pick) in order {
                         m.apply_with(&mut case, &world, pick);

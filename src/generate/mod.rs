@@ -14,7 +14,7 @@ mod valid;
 
 pub use auth::arb_auth_variant;
 pub use case::{Body, Case};
-pub use invalid::{applicable_mutations, arb_invalid_case, arb_multi_fault_case};
+pub use invalid::{applicable_mutations, arb_invalid_case, arb_multi_fault_case, arb_mutated_case};
 pub use mutation::Mutation;
 pub use privilege::{
     NOISE_PRIVILEGES, PermissionGrant, PrivilegeSetup, arb_privilege_case, arb_privilege_setup,

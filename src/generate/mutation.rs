@@ -196,8 +196,12 @@ impl Mutation {
             VmOfOtherCluster => &["NF-3"],
             LiveVm => &["INV-13"],
             MissingSnapshot | NullSnapshot => &["INV-1"],
-            SnapshotNotString | NameNotString | PlacementNotObject | PlacementFieldNotString
-            | BodyJsonArray | BodyNotJson => &["INV-10"],
+            SnapshotNotString
+            | NameNotString
+            | PlacementNotObject
+            | PlacementFieldNotString
+            | BodyJsonArray
+            | BodyNotJson => &["INV-10"],
             UnknownSnapshot | SnapshotIdOfWrongType | HugeString => &["INV-2"],
             SnapshotOfOtherCluster => &["INV-3"],
             SnapshotOfOtherVm => &["INV-4"],
@@ -220,7 +224,9 @@ impl Mutation {
             NoSessionHeader => "no vmware-api-session-id header",
             GarbageSession => "a session id the server never issued",
             LoggedOutSession => "the session was logged out before the request",
-            PrincipalWithoutClusterStorage => "the principal lacks Host.Config.Storage on the cluster",
+            PrincipalWithoutClusterStorage => {
+                "the principal lacks Host.Config.Storage on the cluster"
+            }
             PrincipalWithoutFolderCreate => {
                 "the principal lacks VirtualMachine.Inventory.Create on placement.folder"
             }
@@ -248,7 +254,9 @@ impl Mutation {
             NameTooLong => "name is longer than 80 characters",
             NameWithControlChar => "name holds a control character",
             NameTakenInFolder => "name is taken by a VM in the target folder",
-            DefaultNameTaken => "name is absent and the snapshot-time name is taken in the target folder",
+            DefaultNameTaken => {
+                "name is absent and the snapshot-time name is taken in the target folder"
+            }
             PlacementNotObject => "placement is not a JSON object",
             PlacementFieldNotString => "a placement field is not a JSON string",
             UnknownFolder => "placement.folder names no object",
@@ -261,7 +269,9 @@ impl Mutation {
             PoolNotOnHost => "placement.resource_pool does not belong to placement.host",
             PoolWithoutHostNoDrs => "a resource pool without a host on a cluster without DRS",
             NoPlacementNoDrs => "no placement on a cluster without DRS",
-            PlacementWithoutHostNoDrs => "a placement without host or pool on a cluster without DRS",
+            PlacementWithoutHostNoDrs => {
+                "a placement without host or pool on a cluster without DRS"
+            }
             ExtraField => "an unknown extra field",
             BodyJsonArray => "the body is a JSON array",
             BodyNotJson => "the body is not JSON",
@@ -273,19 +283,24 @@ impl Mutation {
         use Mutation::*;
         use slot::*;
         match self {
-            NoSessionHeader | GarbageSession | LoggedOutSession | PrincipalWithoutClusterStorage => {
-                AUTH
-            }
+            NoSessionHeader
+            | GarbageSession
+            | LoggedOutSession
+            | PrincipalWithoutClusterStorage => AUTH,
             PrincipalWithoutFolderCreate => AUTH | FOLDER | POOL | NAME,
             PrincipalWithoutPoolAssign => AUTH | FOLDER | POOL | HOST | NAME,
             UnknownAction => ACTION,
             MissingVmwTask | VmwTaskNotTrue => VMW_TASK,
             UnknownCluster => CLUSTER,
             UnknownVm | VmOfOtherCluster | LiveVm => VM,
-            MissingSnapshot | NullSnapshot | SnapshotNotString | UnknownSnapshot
-            | SnapshotIdOfWrongType | HugeString | SnapshotOfOtherCluster | SnapshotOfOtherVm => {
-                SNAPSHOT | NAME
-            }
+            MissingSnapshot
+            | NullSnapshot
+            | SnapshotNotString
+            | UnknownSnapshot
+            | SnapshotIdOfWrongType
+            | HugeString
+            | SnapshotOfOtherCluster
+            | SnapshotOfOtherVm => SNAPSHOT | NAME,
             NameNotString | EmptyName | BlankName | NameTooLong | NameWithControlChar => NAME,
             NameTakenInFolder => NAME | FOLDER,
             DefaultNameTaken => NAME | FOLDER | SNAPSHOT,

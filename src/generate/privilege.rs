@@ -103,7 +103,11 @@ fn grantable_objects(world: &World) -> Vec<String> {
 }
 
 fn arb_grant(objects: Vec<String>) -> impl Strategy<Value = PermissionGrant> {
-    let all: Vec<&'static str> = DOCUMENTED.iter().chain(NOISE_PRIVILEGES.iter()).copied().collect();
+    let all: Vec<&'static str> = DOCUMENTED
+        .iter()
+        .chain(NOISE_PRIVILEGES.iter())
+        .copied()
+        .collect();
     (
         prop::sample::subsequence(all, 1..=DOCUMENTED.len() + NOISE_PRIVILEGES.len()),
         prop::sample::select(objects),

@@ -151,7 +151,11 @@ fn build(space: &Space, allowed: &[usize], d: Draw) -> Case {
                 .filter(|(_, bound)| host.is_none() || bound.is_none() || bound.as_deref() == host)
                 .map(|(id, _)| id.as_str())
                 .collect();
-            let pool_mode = if cs.must_name_pool { Presence::Given } else { d.pool.0 };
+            let pool_mode = if cs.must_name_pool {
+                Presence::Given
+            } else {
+                d.pool.0
+            };
             let pool = (pool_mode == Presence::Given && !pools.is_empty())
                 .then(|| pools[d.pool.1.index(pools.len())]);
             let pool_mode = if pool.is_none() && pool_mode == Presence::Given {
@@ -159,7 +163,11 @@ fn build(space: &Space, allowed: &[usize], d: Draw) -> Case {
             } else {
                 pool_mode
             };
-            let folder_mode = if cs.must_name_folder { Presence::Given } else { d.folder.0 };
+            let folder_mode = if cs.must_name_folder {
+                Presence::Given
+            } else {
+                d.folder.0
+            };
             folder = (folder_mode == Presence::Given && !cs.folders.is_empty())
                 .then(|| cs.folders[d.folder.1.index(cs.folders.len())].as_str());
             let folder_mode = if folder.is_none() && folder_mode == Presence::Given {
