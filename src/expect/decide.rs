@@ -17,21 +17,18 @@
 //! not "of another VM". A body that cannot be read as a `RestoreSpec` (INV-10, INV-1) cannot be
 //! checked any further.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::outcome::{Expected, Outcome, o};
-use super::privilege::{self, CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN};
+use super::privilege::{self, CLUSTER_STORAGE};
 use crate::generate::{Body, Case};
 use crate::model::world::Cluster;
 use crate::model::{Kind, World};
 use crate::runner::Auth;
 
-const SPEC_FIELDS: [&str; 3] = ["snapshot", "name", "placement"];
-const PLACEMENT_FIELDS: [&str; 3] = ["folder", "resource_pool", "host"];
-
 /// The mock's decision order (common brief), used only to pick the strict answer and the clause
 /// to blame first.
-mod step {
+pub(super) mod step {
     pub const ACTION: u8 = 2;
     pub const CLUSTER: u8 = 3;
     pub const CLUSTER_PRIVILEGE: u8 = 4;
@@ -46,26 +43,31 @@ mod step {
 }
 
 #[derive(Debug)]
-struct Fault {
-    step: u8,
-    clause: &'static str,
+pub(super) struct Fault {
+    pub(super) step: u8,
+    pub(super) clause: &'static str,
     /// The clause a wrong answer breaks (usually `clause`).
-    blame: &'static str,
-    errors: &'static [Outcome],
+    pub(super) blame: &'static str,
+    pub(super) errors: &'static [Outcome],
     /// The catalog also lets a server accept the request despite this fault.
-    optional: bool,
+    pub(super) optional: bool,
     /// The mock's answer for this fault; `None` when the mock lets it pass.
-    strict: Option<Outcome>,
+    pub(super) strict: Option<Outcome>,
     /// A snapshot or name fault: hidden behind a definite 403 (AUTHZ-6).
-    spec: bool,
+    pub(super) spec: bool,
     /// False for the "privilege missing on a default object" fault, which belongs to no
     /// mutation and so is never the clause to blame.
-    blameworthy: bool,
-    reason: String,
+    pub(super) blameworthy: bool,
+    pub(super) reason: String,
 }
 
 impl Fault {
-    fn exact(step: u8, clause: &'static str, errors: &'static [Outcome], reason: String) -> Self {
+    pub(super) fn exact(
+        step: u8,
+        clause: &'static str,
+        errors: &'static [Outcome],
+        reason: String,
+    ) -> Self {
         Fault {
             step,
             clause,
@@ -79,12 +81,12 @@ impl Fault {
         }
     }
 
-    fn spec(mut self) -> Self {
+    pub(super) fn spec(mut self) -> Self {
         self.spec = true;
         self
     }
 
-    fn optional(mut self) -> Self {
+    pub(super) fn optional(mut self) -> Self {
         self.optional = true;
         self
     }
@@ -122,49 +124,18 @@ fn unauthenticated(clause: &'static str, why: &str) -> Expected {
     }
 }
 
-struct Analysis<'a> {
-    world: &'a World,
-    case: &'a Case,
-    principal: &'a str,
-    faults: Vec<Fault>,
+pub(super) struct Analysis<'a> {
+    pub(super) world: &'a World,
+    pub(super) case: &'a Case,
+    pub(super) principal: &'a str,
+    pub(super) faults: Vec<Fault>,
     /// Clauses exercised besides the faults' own.
-    side: Vec<&'static str>,
-    refusal_blame: Option<&'static str>,
-}
-
-/// A placement or name field as the body gives it.
-#[derive(Clone, Copy, PartialEq)]
-enum Field<'v> {
-    Unset,
-    Str(&'v str),
-    Wrong,
-}
-
-fn field<'v>(m: &'v Map<String, Value>, key: &str) -> Field<'v> {
-    match m.get(key) {
-        None | Some(Value::Null) => Field::Unset,
-        Some(Value::String(s)) => Field::Str(s),
-        Some(_) => Field::Wrong,
-    }
-}
-
-/// The body once read as a `RestoreSpec`.
-struct Spec<'v> {
-    snapshot: &'v str,
-    name: Option<&'v str>,
-    /// `None` = placement unset.
-    placement: Option<Placement<'v>>,
-}
-
-#[derive(Clone, Copy)]
-struct Placement<'v> {
-    folder: Option<&'v str>,
-    pool: Option<&'v str>,
-    host: Option<&'v str>,
+    pub(super) side: Vec<&'static str>,
+    pub(super) refusal_blame: Option<&'static str>,
 }
 
 impl<'a> Analysis<'a> {
-    fn push(&mut self, f: Fault) {
+    pub(super) fn push(&mut self, f: Fault) {
         self.faults.push(f);
     }
 
@@ -226,7 +197,7 @@ impl<'a> Analysis<'a> {
     /// Records a missing privilege. `named` = the object is named by the request (the cluster,
     /// or a placement field); otherwise it is a default object, which the page does not name, so
     /// a 403 there is allowed but not required.
-    fn check_privilege(
+    pub(super) fn check_privilege(
         &mut self,
         step: u8,
         clause: &'static str,
@@ -300,360 +271,6 @@ impl<'a> Analysis<'a> {
                 ));
                 None
             }
-        }
-    }
-
-    fn bad_body(&mut self, clause: &'static str, reason: String) {
-        self.push(Fault::exact(step::BODY, clause, &[o::INVALID], reason));
-    }
-
-    /// Reads the body as a `RestoreSpec`; `None` (with the faults recorded) when it cannot be.
-    fn read_body<'v>(&mut self, value: Option<&'v Value>) -> Option<Spec<'v>> {
-        let Some(value) = value else {
-            self.bad_body("INV-10", "the body is not JSON".into());
-            return None;
-        };
-        let Some(m) = value.as_object() else {
-            self.bad_body("INV-10", "the body is not a JSON object".into());
-            return None;
-        };
-        let mut readable = true;
-        let snapshot = match field(m, "snapshot") {
-            Field::Str(s) => Some(s),
-            Field::Unset => {
-                self.bad_body("INV-1", "`snapshot` is absent or null".into());
-                None
-            }
-            Field::Wrong => {
-                self.bad_body("INV-10", "`snapshot` is not a string".into());
-                None
-            }
-        };
-        let name = match field(m, "name") {
-            Field::Str(s) => Some(s),
-            Field::Unset => None,
-            Field::Wrong => {
-                self.bad_body("INV-10", "`name` is not a string".into());
-                readable = false;
-                None
-            }
-        };
-        let mut extra: Vec<String> = m
-            .keys()
-            .filter(|k| !SPEC_FIELDS.contains(&k.as_str()))
-            .cloned()
-            .collect();
-        let placement = match m.get("placement") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(p)) => {
-                let mut get = |key: &str| match field(p, key) {
-                    Field::Str(s) => Some(s),
-                    Field::Unset => None,
-                    Field::Wrong => {
-                        readable = false;
-                        None
-                    }
-                };
-                let placement = Placement {
-                    folder: get("folder"),
-                    pool: get("resource_pool"),
-                    host: get("host"),
-                };
-                extra.extend(
-                    p.keys()
-                        .filter(|k| !PLACEMENT_FIELDS.contains(&k.as_str()))
-                        .map(|k| format!("placement.{k}")),
-                );
-                Some(placement)
-            }
-            Some(_) => {
-                self.bad_body("INV-10", "`placement` is not an object".into());
-                readable = false;
-                None
-            }
-        };
-        if !readable && !self.faults.iter().any(|f| f.clause == "INV-10") {
-            self.bad_body("INV-10", "a `placement` field is not a string".into());
-        }
-        let snapshot = snapshot?;
-        if !readable {
-            return None;
-        }
-        if !extra.is_empty() {
-            let mut f = Fault::exact(
-                step::BODY,
-                "INV-12",
-                &[o::INVALID],
-                format!("unknown fields {}", extra.join(", ")),
-            )
-            .optional();
-            f.strict = None;
-            self.push(f);
-        }
-        Some(Spec {
-            snapshot,
-            name,
-            placement,
-        })
-    }
-
-    fn check_spec(&mut self, cluster: Option<&Cluster>, anchor: Option<&str>, spec: &Spec<'_>) {
-        let world = self.world;
-        let placement = spec.placement.unwrap_or(Placement {
-            folder: None,
-            pool: None,
-            host: None,
-        });
-
-        // Step 7: every placement id must name an object of the right type.
-        let folder = placement.folder.and_then(|f| {
-            self.typed(f, Kind::Folder, "placement.folder", "folder")
-                .then_some(f)
-        });
-        let pool = placement.pool.and_then(|p| {
-            self.typed(
-                p,
-                Kind::ResourcePool,
-                "placement.resource_pool",
-                "resource pool",
-            )
-            .then_some(p)
-        });
-        let host = placement.host.and_then(|h| {
-            self.typed(h, Kind::Host, "placement.host", "host")
-                .then_some(h)
-        });
-        if let (Some(f), Some(c)) = (folder, cluster) {
-            let dc = &world.folders[f].datacenter;
-            let is_vm_folder = world.vm_folders_of(&c.datacenter).any(|x| x.id == f);
-            if dc.as_deref() != Some(c.datacenter.as_str()) {
-                self.push(Fault::exact(
-                    step::PLACEMENT,
-                    "INV-5",
-                    &[o::INVALID],
-                    format!("folder `{f}` is not in datacenter `{}`", c.datacenter),
-                ));
-            } else if !is_vm_folder {
-                // A folder of the right datacenter that holds no VMs (the host folder): a wrong
-                // type for a real inventory, which this fixture model cannot tell for sure.
-                let mut f = Fault::exact(
-                    step::PLACEMENT_IDS,
-                    "INV-9",
-                    &[o::INVALID, o::NOT_FOUND],
-                    format!("folder `{f}` is not a VM folder"),
-                )
-                .optional();
-                f.blameworthy = true;
-                self.push(f);
-            }
-        }
-
-        // Step 8: privileges on the objects the placement names (or, allowed but not
-        // required, on the default ones).
-        if let Some(f) = folder {
-            self.check_privilege(step::PLACEMENT_PRIVILEGE, "AUTHZ-2", FOLDER_CREATE, f, true);
-        } else if placement.folder.is_none()
-            && let Some(c) = cluster
-            && let Some(d) = world.datacenters.get(&c.datacenter)
-        {
-            self.check_privilege(
-                step::PLACEMENT_PRIVILEGE,
-                "AUTHZ-2",
-                FOLDER_CREATE,
-                &d.vm_folder,
-                false,
-            );
-        }
-        if let Some(p) = pool {
-            self.check_privilege(step::PLACEMENT_PRIVILEGE, "AUTHZ-3", POOL_ASSIGN, p, true);
-        } else if placement.pool.is_none()
-            && let Some(c) = cluster
-        {
-            self.check_privilege(
-                step::PLACEMENT_PRIVILEGE,
-                "AUTHZ-3",
-                POOL_ASSIGN,
-                &c.root_pool,
-                false,
-            );
-        }
-
-        // Step 9: the snapshot.
-        let snapshot = if world.kind_of(spec.snapshot) == Some(Kind::Snapshot) {
-            let s = &world.snapshots[spec.snapshot];
-            if let Some(c) = cluster
-                && s.cluster != c.id
-            {
-                self.push(
-                    Fault::exact(
-                        step::SNAPSHOT,
-                        "INV-3",
-                        &[o::INVALID],
-                        format!("snapshot `{}` is of a VM on `{}`", s.id, s.cluster),
-                    )
-                    .spec(),
-                );
-            } else if let Some(vm) = anchor
-                && s.vm != vm
-            {
-                self.push(
-                    Fault::exact(
-                        step::SNAPSHOT,
-                        "INV-4",
-                        &[o::INVALID],
-                        format!("snapshot `{}` is of `{}`, not `{vm}`", s.id, s.vm),
-                    )
-                    .spec()
-                    .optional(),
-                );
-            }
-            Some(s)
-        } else {
-            self.push(
-                Fault::exact(
-                    step::SNAPSHOT,
-                    "INV-2",
-                    &[o::INVALID, o::NOT_FOUND],
-                    format!("no snapshot `{}`", abbreviate(spec.snapshot)),
-                )
-                .spec(),
-            );
-            None
-        };
-
-        // Step 10: the name.
-        let name_valid = match spec.name {
-            Some(n) => match name_problem(n) {
-                None => true,
-                Some(why) => {
-                    self.push(
-                        Fault::exact(step::NAME, "INV-11", &[o::INVALID], format!("name {why}"))
-                            .spec()
-                            .optional(),
-                    );
-                    false
-                }
-            },
-            None => true,
-        };
-
-        // Step 11: the placement must be consistent with the cluster and itself.
-        if let Some(c) = cluster {
-            self.check_placement(c, spec.placement.is_some(), placement, host, pool);
-        }
-
-        // Step 12: the name must be free in the target folder.
-        let target = match placement.folder {
-            Some(_) => folder,
-            None => cluster
-                .and_then(|c| world.datacenters.get(&c.datacenter))
-                .map(|d| d.vm_folder.as_str()),
-        };
-        let (name, clause) = match spec.name {
-            Some(n) => (Some(n), "DUP-1"),
-            None => (snapshot.map(|s| s.vm_name.as_str()), "DUP-2"),
-        };
-        if let (Some(n), Some(t), true) = (name, target, name_valid)
-            && world.vms.values().any(|v| v.folder == t && v.name == n)
-        {
-            self.push(
-                Fault::exact(
-                    step::COLLISION,
-                    clause,
-                    &[o::EXISTS],
-                    format!("a VM named {n:?} exists in `{t}`"),
-                )
-                .spec(),
-            );
-        }
-    }
-
-    /// Checks a placement id's type (step 7); records INV-9 and returns false when wrong.
-    fn typed(&mut self, id: &str, kind: Kind, field: &str, what: &str) -> bool {
-        if self.world.kind_of(id) == Some(kind) {
-            return true;
-        }
-        self.push(Fault::exact(
-            step::PLACEMENT_IDS,
-            "INV-9",
-            &[o::INVALID, o::NOT_FOUND],
-            format!("{field} `{}` names no {what}", abbreviate(id)),
-        ));
-        false
-    }
-
-    fn check_placement(
-        &mut self,
-        c: &Cluster,
-        placement_given: bool,
-        placement: Placement<'_>,
-        host: Option<&str>,
-        pool: Option<&str>,
-    ) {
-        let world = self.world;
-        let host_in = host.filter(|h| world.hosts[*h].cluster == c.id);
-        let pool_in = pool.filter(|p| world.resource_pools[*p].cluster == c.id);
-        if let Some(h) = host
-            && host_in.is_none()
-        {
-            self.push(Fault::exact(
-                step::PLACEMENT,
-                "INV-5",
-                &[o::INVALID],
-                format!("host `{h}` is not in cluster `{}`", c.id),
-            ));
-        }
-        if let Some(p) = pool
-            && pool_in.is_none()
-        {
-            self.push(Fault::exact(
-                step::PLACEMENT,
-                "INV-5",
-                &[o::INVALID],
-                format!("resource pool `{p}` is not in cluster `{}`", c.id),
-            ));
-        }
-        if let (Some(h), Some(p)) = (host_in, pool_in)
-            && let Some(bound) = &world.resource_pools[p].host
-            && bound != h
-        {
-            self.push(Fault::exact(
-                step::PLACEMENT,
-                "INV-6",
-                &[o::INVALID],
-                format!("resource pool `{p}` belongs to `{bound}`, not `{h}`"),
-            ));
-        }
-        if c.drs || placement.host.is_some() {
-            return;
-        }
-        if !placement_given {
-            self.push(Fault::exact(
-                step::PLACEMENT,
-                "INV-8",
-                &[o::INVALID, o::NOT_ALLOWED],
-                format!("no placement on `{}`, which has no DRS", c.id),
-            ));
-        } else if placement.pool.is_some() {
-            self.push(Fault::exact(
-                step::PLACEMENT,
-                "INV-7",
-                &[o::INVALID],
-                format!(
-                    "a resource pool without a host on `{}`, which has no DRS",
-                    c.id
-                ),
-            ));
-        } else {
-            self.push(Fault::exact(
-                step::PLACEMENT,
-                "INV-8",
-                &[o::INVALID, o::NOT_ALLOWED],
-                format!(
-                    "a placement without host or pool on `{}`, which has no DRS",
-                    c.id
-                ),
-            ));
         }
     }
 
@@ -736,31 +353,5 @@ impl<'a> Analysis<'a> {
             blame_refusal,
             reason,
         }
-    }
-}
-
-/// Why a VM name is not valid, if it is not: empty, only whitespace, longer than 80 characters,
-/// or holding a control character (`model` in the catalog; the common brief).
-pub fn name_problem(n: &str) -> Option<&'static str> {
-    if n.is_empty() {
-        Some("is empty")
-    } else if n.chars().all(char::is_whitespace) {
-        Some("is only whitespace")
-    } else if n.chars().count() > 80 {
-        Some("is longer than 80 characters")
-    } else if n.chars().any(char::is_control) {
-        Some("holds a control character")
-    } else {
-        None
-    }
-}
-
-/// Keeps huge generated ids out of reasons and reports.
-fn abbreviate(s: &str) -> String {
-    if s.chars().count() <= 64 {
-        s.to_owned()
-    } else {
-        let head: String = s.chars().take(32).collect();
-        format!("{head}... ({} characters)", s.chars().count())
     }
 }

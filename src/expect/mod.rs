@@ -2,6 +2,8 @@
 //! allows (`expected`) and the VM a successful restore must leave (`expected_vm`). Written from
 //! `clauses.md` and `restore-api.md`; it shares only data types with the mock.
 
+mod body;
+mod checks;
 mod decide;
 mod outcome;
 pub mod privilege;
@@ -11,8 +13,8 @@ mod test_support;
 mod tests;
 mod vm;
 
+pub use body::name_problem;
 pub use decide::expected;
-pub use decide::name_problem;
 pub use outcome::{Expected, Outcome};
 #[cfg(test)]
 pub(crate) use test_support::test_world;

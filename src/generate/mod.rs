@@ -2,6 +2,7 @@
 
 mod apply;
 mod auth;
+mod candidates;
 mod case;
 mod invalid;
 mod mutation;
