@@ -315,3 +315,89 @@ fn cases_round_trip_through_json_for_replay() {
         })
         .unwrap();
 }
+
+#[test]
+fn mutations_needing_absent_objects_are_never_generated() {
+    // One DRS cluster with one host, one deleted VM, no live VM, no second cluster.
+    let text = r#"
+[[datacenter]]
+id = "datacenter-1"
+name = "dc"
+vm_folder = "group-v1"
+
+[[folder]]
+id = "group-v1"
+name = "vm"
+parent = "datacenter-1"
+
+[[cluster]]
+id = "domain-c1"
+name = "c1"
+parent = "datacenter-1"
+drs = true
+
+[[host]]
+id = "host-1"
+name = "h1"
+cluster = "domain-c1"
+
+[[resource_pool]]
+id = "resgroup-1"
+name = "Resources"
+parent = "domain-c1"
+
+[[deleted_vm]]
+id = "vm-1"
+name = "gone"
+cluster = "domain-c1"
+
+[[snapshot]]
+id = "snap-1"
+vm = "vm-1"
+name = "s"
+vm_name = "gone"
+created_at = "2026-11-27T10:00:00.000Z"
+
+[[role]]
+name = "Admin"
+privileges = ["*"]
+
+[[principal]]
+name = "admin"
+password = "x"
+
+[[permission]]
+principal = "admin"
+role = "Admin"
+object = "datacenter-1"
+"#;
+    let w = crate::model::World::parse(text, std::path::Path::new("mini.toml")).unwrap();
+    let ms = applicable_mutations(&w, "admin");
+    for absent in [
+        Mutation::VmOfOtherCluster,
+        Mutation::LiveVm,
+        Mutation::SnapshotOfOtherCluster,
+        Mutation::SnapshotOfOtherVm,
+        Mutation::HostOutsideCluster,
+        Mutation::PoolOfOtherCluster,
+        Mutation::PoolNotOnHost,
+        Mutation::NoPlacementNoDrs,
+        Mutation::NameTakenInFolder,
+        Mutation::DefaultNameTaken,
+        Mutation::PrincipalWithoutClusterStorage,
+    ] {
+        assert!(
+            !ms.contains(&absent),
+            "{absent:?} offered in a world without its objects"
+        );
+    }
+    assert!(ms.contains(&Mutation::UnknownSnapshot) && ms.contains(&Mutation::ExtraField));
+    runner()
+        .run(&arb_invalid_case(&w, "admin", PREFIX), |case| {
+            prop_assert!(ms.contains(&case.mutations[0]));
+            let (set, _) = single_fault(case.mutations[0].clauses()[0]);
+            prop_assert_eq!(expected(&w, &case, false).outcomes, set);
+            Ok(())
+        })
+        .unwrap();
+}
