@@ -2,6 +2,7 @@
 //! restore operation, with an embedded mock target.
 
 pub mod clause;
+pub mod expect;
 pub mod generate;
 pub mod mock;
 pub mod model;

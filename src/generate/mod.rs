@@ -1,1 +1,23 @@
 //! Proptest strategies (`arb_*`) for restore cases, and `Mutation`s that make a valid case invalid.
+
+mod apply;
+mod auth;
+mod candidates;
+mod case;
+mod invalid;
+mod mutation;
+mod names;
+mod privilege;
+mod space;
+#[cfg(test)]
+mod tests;
+mod valid;
+
+pub use auth::arb_auth_variant;
+pub use case::{Body, Case};
+pub use invalid::{applicable_mutations, arb_invalid_case, arb_multi_fault_case, arb_mutated_case};
+pub use mutation::Mutation;
+pub use privilege::{
+    NOISE_PRIVILEGES, PermissionGrant, PrivilegeSetup, arb_privilege_case, arb_privilege_setup,
+};
+pub use valid::{arb_valid_case, has_valid_case};

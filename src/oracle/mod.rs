@@ -2,5 +2,19 @@
 //! catalog and never call the mock's decision code.
 
 pub mod finding;
+pub mod format;
+pub mod post;
+pub mod reject;
+pub mod run;
+pub mod status;
+pub mod task;
+#[cfg(test)]
+mod test_support;
 
 pub use finding::{Finding, Judgement};
+pub use format::check_format;
+pub use post::check_restored_vm;
+pub use reject::check_nothing_created;
+pub use run::{check_busy, check_race};
+pub use status::check_outcome;
+pub use task::{check_failed_task_history, check_task_history, task_result};

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a request authenticates. The runner turns `Principal` into a real session (or the
 /// user-supplied header); the other variants are the AUTHN-* probes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Auth {
     /// A valid session of this fixture principal.

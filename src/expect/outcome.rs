@@ -1,0 +1,140 @@
+//! What the reference oracle says a target may answer: a set of `Outcome`s, the clauses the case
+//! exercises, and the clause a non-conforming answer breaks.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ErrorType;
+
+/// One conforming answer to a restore request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// `202 Accepted` with a task id.
+    Accepted,
+    /// An error status with its `error_type`.
+    Error { status: u16, error_type: ErrorType },
+}
+
+/// The outcomes the catalog names, as constants so fault tables can be static.
+pub(crate) mod o {
+    use super::Outcome;
+    use crate::model::ErrorType;
+
+    pub const INVALID: Outcome = Outcome::Error {
+        status: 400,
+        error_type: ErrorType::InvalidArgument,
+    };
+    pub const EXISTS: Outcome = Outcome::Error {
+        status: 400,
+        error_type: ErrorType::AlreadyExists,
+    };
+    pub const NOT_ALLOWED: Outcome = Outcome::Error {
+        status: 400,
+        error_type: ErrorType::NotAllowedInCurrentState,
+    };
+    pub const UNAUTHENTICATED: Outcome = Outcome::Error {
+        status: 401,
+        error_type: ErrorType::Unauthenticated,
+    };
+    pub const UNAUTHORIZED: Outcome = Outcome::Error {
+        status: 403,
+        error_type: ErrorType::Unauthorized,
+    };
+    pub const NOT_FOUND: Outcome = Outcome::Error {
+        status: 404,
+        error_type: ErrorType::NotFound,
+    };
+    pub const OPERATION_NOT_FOUND: Outcome = Outcome::Error {
+        status: 404,
+        error_type: ErrorType::OperationNotFound,
+    };
+    pub const ERROR: Outcome = Outcome::Error {
+        status: 500,
+        error_type: ErrorType::Error,
+    };
+    pub const UNAVAILABLE: Outcome = Outcome::Error {
+        status: 503,
+        error_type: ErrorType::ServiceUnavailable,
+    };
+}
+
+impl Outcome {
+    pub fn status(self) -> u16 {
+        match self {
+            Outcome::Accepted => 202,
+            Outcome::Error { status, .. } => status,
+        }
+    }
+
+    /// An error outcome with the status vAPI maps `error_type` to.
+    pub fn error(error_type: ErrorType) -> Outcome {
+        Outcome::Error {
+            status: error_type.vapi_status(),
+            error_type,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Accepted => f.write_str("202 Accepted"),
+            Outcome::Error { status, error_type } => write!(f, "{status} {error_type}"),
+        }
+    }
+}
+
+/// The reference oracle's verdict on one case, before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Expected {
+    /// Every conforming answer, sorted; never empty.
+    pub outcomes: Vec<Outcome>,
+    /// The clauses this case exercises (judged whenever its answer is judged), sorted.
+    pub clauses: Vec<&'static str>,
+    /// The clause an answer outside `outcomes` breaks.
+    pub blame: &'static str,
+    /// The clause a `403` outside `outcomes` breaks, when that is more precise than `blame`:
+    /// AUTHZ-5 when a held privilege came through propagation, AUTHZ-4 for a principal holding
+    /// exactly the documented privileges.
+    pub blame_refusal: Option<&'static str>,
+    /// Why, in words: the faults found, or "valid request".
+    pub reason: String,
+}
+
+impl Expected {
+    /// What a target must answer while the mock's control plane injects a `status` fault
+    /// (500 for ERR-1, 503 for UNAV-1) into restore requests.
+    pub fn injected(status: u16) -> Expected {
+        let (outcome, clause) = if status == 503 {
+            (o::UNAVAILABLE, "UNAV-1")
+        } else {
+            (o::ERROR, "ERR-1")
+        };
+        Expected {
+            outcomes: vec![outcome],
+            clauses: vec![clause],
+            blame: clause,
+            blame_refusal: None,
+            reason: format!("a {status} fault is injected"),
+        }
+    }
+
+    pub fn allows(&self, outcome: Outcome) -> bool {
+        self.outcomes.contains(&outcome)
+    }
+
+    pub fn allows_accepted(&self) -> bool {
+        self.allows(Outcome::Accepted)
+    }
+
+    /// The allowed outcomes in words, e.g. `404 NOT_FOUND | 400 INVALID_ARGUMENT`.
+    pub fn describe_outcomes(&self) -> String {
+        self.outcomes
+            .iter()
+            .map(Outcome::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+}

@@ -1,0 +1,213 @@
+//! Is the answer one the catalog allows? Compares an exchange with `expect::expected()` and,
+//! when it is not, names the clause the answer breaks.
+
+use crate::expect::{Expected, Outcome};
+use crate::model::ErrorType;
+use crate::oracle::Judgement;
+use crate::runner::{Exchange, Observation};
+
+/// The parts of a response an outcome is judged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observed {
+    pub status: u16,
+    /// `None` when the body carries no standard `error_type` (FMT-1 judges the body).
+    pub error_type: Option<ErrorType>,
+}
+
+/// Status and error type of a response; `None` for a timeout or transport failure.
+pub fn observed(obs: &Observation) -> Option<Observed> {
+    let status = obs.status()?;
+    let error_type = obs
+        .json()
+        .and_then(|v| v.get("error_type")?.as_str().and_then(ErrorType::parse));
+    Some(Observed { status, error_type })
+}
+
+/// True when `seen` is one of the outcomes. A response without a readable error type matches
+/// on status alone: its body is FMT-1's to judge, and one fault should make one finding.
+pub fn matches(outcome: Outcome, seen: Observed) -> bool {
+    match outcome {
+        Outcome::Accepted => seen.status == 202,
+        Outcome::Error { status, error_type } => {
+            seen.status == status && seen.error_type.is_none_or(|t| t == error_type)
+        }
+    }
+}
+
+/// Judges the answer to a restore request against the oracle's expectation. Every clause of
+/// `expected.clauses` is exercised; a non-conforming answer fails the clause it breaks:
+/// AUTHN-3 when an unauthenticated request got 202, 400, 403 or 404; AUTHZ-4/AUTHZ-5 when a
+/// principal holding the privileges got 403; otherwise `expected.blame` (the fault the case
+/// targets, ACC-1 for a valid case). A timeout or transport failure is not judged here
+/// (`check_format` reports it).
+pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judgement {
+    let mut j = Judgement::default();
+    let Some(seen) = observed(&ex.observation) else {
+        return j;
+    };
+    for c in &expected.clauses {
+        j.exercise(c);
+    }
+    if expected.outcomes.iter().any(|o| matches(*o, seen)) {
+        return j;
+    }
+    let clause =
+        if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 202 | 400 | 403 | 404) {
+            "AUTHN-3"
+        } else if seen.status == 403 {
+            expected.blame_refusal.unwrap_or(expected.blame)
+        } else {
+            expected.blame
+        };
+    j.fail(
+        clause,
+        format!("{} ({})", expected.describe_outcomes(), expected.reason),
+        ex.observation.summary(),
+    );
+    j
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::expect::{expected, test_world};
+    use crate::generate::{Body, Case};
+    use crate::oracle::test_support::*;
+    use crate::runner::Auth;
+
+    fn case(principal: &str, vm: &str, body: serde_json::Value) -> Case {
+        Case {
+            auth: Auth::Principal(principal.into()),
+            cluster: "domain-c8".into(),
+            vm: vm.into(),
+            action: "restore".into(),
+            vmw_task: Some("true".into()),
+            body: Body::Spec(body),
+            mutations: vec![],
+            base: "t".into(),
+            name_prefix: "t-".into(),
+        }
+    }
+
+    const ADMIN: &str = "administrator@vsphere.local";
+
+    fn judge(c: &Case, obs: Observation) -> Judgement {
+        check_outcome(&expected(test_world(), c, false), &exchange(obs))
+    }
+
+    #[test]
+    fn valid_case_needs_202() {
+        let c = case(
+            ADMIN,
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "name": "t-1"}),
+        );
+        let ok = judge(
+            &c,
+            json(
+                202,
+                r#""t:com.vmware.snapservice.clusters.virtual_machines""#,
+            ),
+        );
+        assert!(ok.passed() && ok.exercised.contains("ACC-1"));
+        let bad = judge(&c, error(400, "INVALID_ARGUMENT"));
+        assert_eq!(failed(&bad), vec!["ACC-1"]);
+    }
+
+    #[test]
+    fn fault_clause_is_blamed() {
+        let c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
+        assert!(judge(&c, error(404, "NOT_FOUND")).passed());
+        assert_eq!(
+            failed(&judge(&c, error(400, "INVALID_ARGUMENT"))),
+            vec!["NF-2"]
+        );
+        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["NF-2"]);
+        // Right status, wrong error type.
+        assert_eq!(
+            failed(&judge(&c, error(404, "OPERATION_NOT_FOUND"))),
+            vec!["NF-2"]
+        );
+        let c = case(
+            ADMIN,
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "name": "db-01"}),
+        );
+        assert_eq!(
+            failed(&judge(&c, error(400, "INVALID_ARGUMENT"))),
+            vec!["DUP-1"]
+        );
+        assert!(judge(&c, error(400, "ALREADY_EXISTS")).passed());
+    }
+
+    #[test]
+    fn unauthenticated_answers_are_blamed_on_authn() {
+        let mut c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
+        c.auth = Auth::NoHeader;
+        assert!(judge(&c, error(401, "UNAUTHENTICATED")).passed());
+        assert_eq!(failed(&judge(&c, error(404, "NOT_FOUND"))), vec!["AUTHN-3"]);
+        assert_eq!(failed(&judge(&c, error(500, "ERROR"))), vec!["AUTHN-1"]);
+        c.auth = Auth::Garbage("x".into());
+        assert_eq!(
+            failed(&judge(&c, error(401, "UNAUTHORIZED"))),
+            vec!["AUTHN-2"]
+        );
+        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-3"]);
+    }
+
+    #[test]
+    fn refusals_of_held_privileges_are_blamed_precisely() {
+        let c = case(
+            "operator@vsphere.local",
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "name": "t-1"}),
+        );
+        assert_eq!(
+            failed(&judge(&c, error(403, "UNAUTHORIZED"))),
+            vec!["AUTHZ-4"]
+        );
+        let c = case(
+            ADMIN,
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "name": "t-1"}),
+        );
+        assert_eq!(
+            failed(&judge(&c, error(403, "UNAUTHORIZED"))),
+            vec!["AUTHZ-5"]
+        );
+        let c = case(
+            "readonly@vsphere.local",
+            "vm-42",
+            json!({"snapshot": "nope"}),
+        );
+        assert!(judge(&c, error(403, "UNAUTHORIZED")).passed());
+        let j = judge(&c, error(400, "INVALID_ARGUMENT"));
+        assert_eq!(failed(&j), vec!["AUTHZ-1"]);
+        assert!(j.exercised.contains("AUTHZ-6"));
+    }
+
+    #[test]
+    fn injected_faults_and_transport() {
+        let e = Expected::injected(503);
+        assert!(check_outcome(&e, &exchange(error(503, "SERVICE_UNAVAILABLE"))).passed());
+        let j = check_outcome(&e, &exchange(error(500, "ERROR")));
+        assert_eq!(failed(&j), vec!["UNAV-1"]);
+        let j = check_outcome(&Expected::injected(500), &exchange(timeout()));
+        assert!(j.exercised.is_empty() && j.passed());
+    }
+
+    #[test]
+    fn unreadable_error_type_matches_on_status() {
+        let c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
+        assert!(judge(&c, response(404, Some("text/html"), "<h1>404</h1>")).passed());
+        assert_eq!(
+            observed(&error(400, "ALREADY_EXISTS")),
+            Some(Observed {
+                status: 400,
+                error_type: Some(ErrorType::AlreadyExists)
+            })
+        );
+    }
+}

@@ -1,0 +1,432 @@
+//! The life of an accepted restore's task, judged from the raw JSON of every poll (a
+//! non-conforming `Info` must still be judged field by field, so nothing is deserialized into
+//! `TaskInfo`): ACC-2 (resolves, ends SUCCEEDED within the budget, result a VM id), TASK-1
+//! (status only moves forward; SUCCEEDED has a result, FAILED an error), TASK-2 (the fields
+//! each status requires and forbids, `restore-api.md` section 6).
+//!
+//! A field that is `null` counts as absent: the bindings read an unset optional either way.
+
+use serde_json::{Map, Value};
+
+use crate::model::TaskStatus;
+use crate::oracle::Judgement;
+use crate::runner::Observation;
+
+/// True for a VirtualMachine id: `vm-` followed by letters, digits, `-` or `_`.
+pub fn is_vm_id(s: &str) -> bool {
+    s.strip_prefix("vm-").is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
+fn present<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    m.get(key).filter(|v| !v.is_null())
+}
+
+fn parse_status(v: Option<&Value>) -> Option<TaskStatus> {
+    serde_json::from_value(v?.clone()).ok()
+}
+
+type JsonTest = fn(&Value) -> bool;
+
+/// What the table in `restore-api.md` section 6 says about one `Info`.
+fn info_problems(m: &Map<String, Value>, status: TaskStatus) -> Vec<String> {
+    let mut out = Vec::new();
+    let typed: [(&str, JsonTest, &str); 4] = [
+        ("description", Value::is_object, "an object"),
+        ("service", Value::is_string, "a string"),
+        ("operation", Value::is_string, "a string"),
+        ("cancelable", Value::is_boolean, "a boolean"),
+    ];
+    for (key, ok, what) in typed {
+        match present(m, key) {
+            Some(v) if ok(v) => {}
+            Some(_) => out.push(format!("{key} is not {what}")),
+            None => out.push(format!("{key} is missing")),
+        }
+    }
+    let (required, forbidden): (&[&str], &[&str]) = match status {
+        TaskStatus::Pending => (
+            &[],
+            &["progress", "result", "error", "start_time", "end_time"],
+        ),
+        TaskStatus::Running | TaskStatus::Blocked => {
+            (&["progress", "start_time"], &["error", "end_time"])
+        }
+        TaskStatus::Succeeded => (&["progress", "start_time", "end_time"], &["error"]),
+        TaskStatus::Failed => (&["progress", "start_time", "end_time"], &[]),
+    };
+    for key in required {
+        if present(m, key).is_none() {
+            out.push(format!("{} without {key}", status.as_str()));
+        }
+    }
+    for key in forbidden {
+        if present(m, key).is_some() {
+            out.push(format!("{} with {key}", status.as_str()));
+        }
+    }
+    if let Some(p) = present(m, "progress")
+        && !p.is_object()
+    {
+        out.push("progress is not an object".into());
+    }
+    for key in ["start_time", "end_time"] {
+        if let Some(t) = present(m, key)
+            && !t.is_string()
+        {
+            out.push(format!("{key} is not a string"));
+        }
+    }
+    if status == TaskStatus::Succeeded
+        && let Some(r) = present(m, "result")
+        && !r.as_str().is_some_and(is_vm_id)
+    {
+        out.push(format!("SUCCEEDED result {r} is not a VirtualMachine id"));
+    }
+    out
+}
+
+/// The last `Info` a history reached, and what its polls broke.
+struct Walk {
+    judgement: Judgement,
+    /// Polls that did not answer 200 (ACC-2: the task id must resolve).
+    unresolved: Vec<String>,
+    last: Option<(TaskStatus, Map<String, Value>)>,
+}
+
+fn walk(polls: &[Observation]) -> Walk {
+    let mut task1 = Vec::new();
+    let mut task2 = Vec::new();
+    let mut unresolved = Vec::new();
+    let mut last: Option<(TaskStatus, Map<String, Value>)> = None;
+    let mut judged = false;
+    for (i, poll) in polls.iter().enumerate() {
+        if poll.status() != Some(200) {
+            unresolved.push(format!("poll {i}: {}", poll.summary()));
+            continue;
+        }
+        judged = true;
+        let Some(Value::Object(m)) = poll.json() else {
+            task2.push(format!("poll {i}: the Info is not a JSON object"));
+            continue;
+        };
+        let Some(status) = parse_status(m.get("status")) else {
+            task2.push(format!(
+                "poll {i}: status {:?} is not a task status",
+                m.get("status")
+            ));
+            continue;
+        };
+        task2.extend(
+            info_problems(&m, status)
+                .into_iter()
+                .map(|p| format!("poll {i}: {p}")),
+        );
+        if let Some((prev, _)) = &last {
+            if prev.is_terminal() && *prev != status {
+                task1.push(format!(
+                    "poll {i}: left {} for {}",
+                    prev.as_str(),
+                    status.as_str()
+                ));
+            } else if status.rank() < prev.rank() {
+                task1.push(format!(
+                    "poll {i}: moved back from {} to {}",
+                    prev.as_str(),
+                    status.as_str()
+                ));
+            }
+        }
+        match status {
+            TaskStatus::Succeeded if present(&m, "result").is_none() => {
+                task1.push(format!("poll {i}: SUCCEEDED without a result"));
+            }
+            TaskStatus::Failed if present(&m, "error").is_none() => {
+                task1.push(format!("poll {i}: FAILED without an error"));
+            }
+            _ => {}
+        }
+        last = Some((status, m));
+    }
+    let mut judgement = Judgement::default();
+    if judged {
+        for (clause, problems, expected) in [
+            (
+                "TASK-1",
+                task1,
+                "status only moves forward; SUCCEEDED has a result, FAILED an error",
+            ),
+            (
+                "TASK-2",
+                task2,
+                "the fields each task status requires, none it forbids",
+            ),
+        ] {
+            judgement.check(
+                clause,
+                (!problems.is_empty()).then(|| (expected.to_owned(), problems.join("; "))),
+            );
+        }
+    }
+    Walk {
+        judgement,
+        unresolved,
+        last,
+    }
+}
+
+/// Judges the polls of an accepted restore's task (oldest first). `budget_exhausted` says the
+/// runner stopped polling because the time budget ran out.
+pub fn check_task_history(polls: &[Observation], budget_exhausted: bool) -> Judgement {
+    let w = walk(polls);
+    let mut j = w.judgement;
+    let expected =
+        "the task resolves (200) and ends SUCCEEDED with a VirtualMachine id within the budget";
+    let problem = if polls.is_empty() {
+        Some("the task was never polled".to_owned())
+    } else if !w.unresolved.is_empty() {
+        Some(format!(
+            "the task id did not resolve: {}",
+            w.unresolved.join("; ")
+        ))
+    } else {
+        match &w.last {
+            None => Some("no poll returned a task Info".to_owned()),
+            Some((TaskStatus::Succeeded, m)) => match present(m, "result") {
+                Some(Value::String(r)) if is_vm_id(r) => None,
+                Some(r) => Some(format!(
+                    "SUCCEEDED with result {r}, not a VirtualMachine id"
+                )),
+                None => Some("SUCCEEDED without a result".to_owned()),
+            },
+            Some((TaskStatus::Failed, m)) => Some(format!(
+                "FAILED with error {}",
+                present(m, "error").map_or("(none)".to_owned(), Value::to_string)
+            )),
+            Some((s, _)) if budget_exhausted => {
+                Some(format!("still {} when the time budget ran out", s.as_str()))
+            }
+            Some((s, _)) => Some(format!(
+                "the history ends at {} before a terminal status",
+                s.as_str()
+            )),
+        }
+    };
+    j.check("ACC-2", problem.map(|p| (expected.to_owned(), p)));
+    j
+}
+
+/// Judges the polls of a task the mock was told to fail (`POST /__mock/faults/task`): it must
+/// end FAILED with an ERROR error (ERR-1), and still obey TASK-1 and TASK-2.
+pub fn check_failed_task_history(polls: &[Observation], budget_exhausted: bool) -> Judgement {
+    let w = walk(polls);
+    let mut j = w.judgement;
+    let problem = match &w.last {
+        Some((TaskStatus::Failed, m)) => {
+            let t = present(m, "error").and_then(|e| e.get("error_type")?.as_str());
+            (t != Some("ERROR")).then(|| format!("FAILED with error_type {t:?}"))
+        }
+        Some((s, _)) => Some(format!(
+            "{}{}",
+            s.as_str(),
+            if budget_exhausted {
+                " when the time budget ran out"
+            } else {
+                ""
+            }
+        )),
+        None => Some(format!("no task Info: {}", w.unresolved.join("; "))),
+    };
+    j.check(
+        "ERR-1",
+        problem.map(|p| ("the task ends FAILED with an ERROR error".to_owned(), p)),
+    );
+    j
+}
+
+/// The restored VM's id: the result of the last SUCCEEDED `Info`, when it is a VM id.
+pub fn task_result(polls: &[Observation]) -> Option<String> {
+    polls.iter().rev().find_map(|p| {
+        let v = p.json()?;
+        (v.get("status")?.as_str()? == "SUCCEEDED")
+            .then(|| {
+                v.get("result")?
+                    .as_str()
+                    .filter(|r| is_vm_id(r))
+                    .map(str::to_owned)
+            })
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::oracle::test_support::*;
+
+    fn info(status: &str, extra: Value) -> Observation {
+        let mut v = json!({
+            "description": {"id": "d", "default_message": "restore", "args": []},
+            "service": "com.vmware.snapservice.clusters.virtual_machines",
+            "operation": "restore",
+            "status": status,
+            "cancelable": false,
+        });
+        let progress = json!({"total": 100, "completed": 50,
+            "message": {"id": "p", "default_message": "p", "args": []}});
+        let t = "2026-11-28T01:56:33.170Z";
+        let fields = match status {
+            "PENDING" => json!({}),
+            "RUNNING" | "BLOCKED" => json!({"progress": progress, "start_time": t}),
+            "SUCCEEDED" => {
+                json!({"progress": progress, "start_time": t, "end_time": t, "result": "vm-1000"})
+            }
+            _ => json!({"progress": progress, "start_time": t, "end_time": t,
+                "error": {"error_type": "ERROR", "messages": []}}),
+        };
+        for (k, x) in fields
+            .as_object()
+            .unwrap()
+            .iter()
+            .chain(extra.as_object().unwrap())
+        {
+            v[k] = x.clone();
+        }
+        json(200, &v.to_string())
+    }
+
+    fn ok_history() -> Vec<Observation> {
+        vec![
+            info("PENDING", json!({})),
+            info("RUNNING", json!({})),
+            info("SUCCEEDED", json!({})),
+        ]
+    }
+
+    #[test]
+    fn a_conforming_history_passes() {
+        let j = check_task_history(&ok_history(), false);
+        assert!(j.passed(), "{j:?}");
+        assert_eq!(j.exercised.len(), 3);
+        assert_eq!(task_result(&ok_history()).as_deref(), Some("vm-1000"));
+    }
+
+    #[test]
+    fn unresolved_failed_or_unfinished_tasks_break_acc_2() {
+        assert_eq!(
+            failed(&check_task_history(&[error(404, "NOT_FOUND")], false)),
+            vec!["ACC-2"]
+        );
+        assert_eq!(failed(&check_task_history(&[], false)), vec!["ACC-2"]);
+        let h = vec![info("RUNNING", json!({})), info("FAILED", json!({}))];
+        assert_eq!(failed(&check_task_history(&h, false)), vec!["ACC-2"]);
+        let h = vec![info("RUNNING", json!({}))];
+        assert_eq!(failed(&check_task_history(&h, true)), vec!["ACC-2"]);
+        let h = vec![info("RUNNING", json!({})), timeout()];
+        assert_eq!(failed(&check_task_history(&h, true)), vec!["ACC-2"]);
+    }
+
+    #[test]
+    fn a_result_that_is_not_a_vm_id_breaks_acc_2_and_task_2() {
+        let h = vec![info("SUCCEEDED", json!({"result": "host-12"}))];
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec!["ACC-2", "TASK-2"]
+        );
+        let h = vec![info("SUCCEEDED", json!({"result": 42}))];
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec!["ACC-2", "TASK-2"]
+        );
+        assert!(is_vm_id("vm-1000") && !is_vm_id("vm-") && !is_vm_id("vm-1 2"));
+    }
+
+    #[test]
+    fn status_moving_back_or_leaving_terminal_breaks_task_1() {
+        let h = vec![
+            info("RUNNING", json!({})),
+            info("PENDING", json!({})),
+            info("SUCCEEDED", json!({})),
+        ];
+        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-1"]);
+        let h = vec![info("FAILED", json!({})), info("SUCCEEDED", json!({}))];
+        assert!(failed(&check_task_history(&h, false)).contains(&"TASK-1"));
+        // RUNNING and BLOCKED may alternate.
+        let h = vec![
+            info("RUNNING", json!({})),
+            info("BLOCKED", json!({})),
+            info("RUNNING", json!({})),
+            info("SUCCEEDED", json!({})),
+        ];
+        assert!(check_task_history(&h, false).passed());
+    }
+
+    #[test]
+    fn terminal_without_result_or_error_breaks_task_1() {
+        let h = vec![info("SUCCEEDED", json!({"result": null}))];
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec!["ACC-2", "TASK-1"]
+        );
+        let h = vec![info("FAILED", json!({"error": null}))];
+        assert_eq!(
+            failed(&check_failed_task_history(&h, false)),
+            vec!["ERR-1", "TASK-1"]
+        );
+    }
+
+    #[test]
+    fn fields_against_the_status_table_break_task_2() {
+        for (status, extra) in [
+            ("PENDING", json!({"start_time": "2026-11-28T01:56:33.170Z"})),
+            ("PENDING", json!({"progress": {}})),
+            ("RUNNING", json!({"progress": null})),
+            ("RUNNING", json!({"end_time": "2026-11-28T01:56:33.170Z"})),
+            ("RUNNING", json!({"error": {"error_type": "ERROR"}})),
+            ("SUCCEEDED", json!({"end_time": null})),
+            ("SUCCEEDED", json!({"error": {"error_type": "ERROR"}})),
+            ("RUNNING", json!({"service": 7})),
+            ("RUNNING", json!({"cancelable": "no"})),
+            ("RUNNING", json!({"start_time": 12})),
+        ] {
+            let mut h = vec![info(status, extra.clone())];
+            if status != "SUCCEEDED" {
+                h.push(info("SUCCEEDED", json!({})));
+            }
+            assert_eq!(
+                failed(&check_task_history(&h, false)),
+                vec!["TASK-2"],
+                "{status} {extra}"
+            );
+        }
+        let h = vec![
+            json(200, r#"{"status":"DONE"}"#),
+            info("SUCCEEDED", json!({})),
+        ];
+        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-2"]);
+        let h = vec![json(200, "[]"), info("SUCCEEDED", json!({}))];
+        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-2"]);
+    }
+
+    #[test]
+    fn injected_task_failure_must_end_failed_with_error() {
+        let h = vec![info("RUNNING", json!({})), info("FAILED", json!({}))];
+        let j = check_failed_task_history(&h, false);
+        assert!(j.passed() && j.exercised.contains("ERR-1"), "{j:?}");
+        assert_eq!(
+            failed(&check_failed_task_history(&ok_history(), false)),
+            vec!["ERR-1"]
+        );
+        let h = vec![info(
+            "FAILED",
+            json!({"error": {"error_type": "INVALID_ARGUMENT", "messages": []}}),
+        )];
+        assert_eq!(failed(&check_failed_task_history(&h, false)), vec!["ERR-1"]);
+    }
+}
