@@ -3,6 +3,7 @@
 
 pub mod clause;
 pub mod generate;
+pub mod hostile;
 pub mod mock;
 pub mod model;
 pub mod openapi;
