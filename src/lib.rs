@@ -4,6 +4,7 @@
 pub mod clause;
 pub mod expect;
 pub mod generate;
+pub mod hostile;
 pub mod mock;
 pub mod model;
 pub mod openapi;

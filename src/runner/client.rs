@@ -377,14 +377,11 @@ impl Client {
 
 /// Maps a reqwest error to the transport reason a report can show.
 fn classify(e: reqwest::Error) -> Observation {
-    let mut chain = e.to_string();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-    while let Some(s) = src {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        src = s.source();
-    }
-    let lower = chain.to_lowercase();
+    let chain = error_chain(&e);
+    // The words below are looked for in the error alone: the URL (in reqwest's message) may
+    // contain any of them, e.g. a host `tls-vc.lab` or a VM named `reset`.
+    let e = e.without_url();
+    let lower = error_chain(&e).to_lowercase();
     let transport = if lower.contains("certificate")
         || lower.contains("tls")
         || lower.contains("handshake")
@@ -411,6 +408,18 @@ fn classify(e: reqwest::Error) -> Observation {
         transport,
         detail: chain,
     }
+}
+
+/// An error and its sources, joined by `: `.
+fn error_chain(e: &reqwest::Error) -> String {
+    let mut chain = e.to_string();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = src {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        src = s.source();
+    }
+    chain
 }
 
 /// Locks a mutex, recovering the data if another thread panicked while holding it: the maps

@@ -1,0 +1,18 @@
+//! Hostile targets: servers that misbehave on purpose (garbage, resets, silence, endless or
+//! mis-framed bodies, HTML errors, bad certificates, tasks that cannot be found), to prove the
+//! runner turns every one of them into a clear `Observation` instead of a panic, a hang or
+//! unbounded memory.
+
+pub(crate) mod behave;
+mod mode;
+mod server;
+mod tls;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+pub use behave::HUGE_BODY_BYTES;
+pub use mode::{HostileMode, UnknownHostileMode};
+pub use server::HostileServer;
+pub use tls::WRONG_NAME;
