@@ -2,6 +2,7 @@
 //! restore operation, with an embedded mock target.
 
 pub mod clause;
+pub mod cli;
 pub mod expect;
 pub mod generate;
 pub mod hostile;
@@ -11,3 +12,4 @@ pub mod openapi;
 pub mod oracle;
 pub mod report;
 pub mod runner;
+pub mod suite;

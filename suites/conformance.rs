@@ -32,10 +32,14 @@ fn main() -> ExitCode {
             let ignored = t.ignored.is_some();
             let kind = if ignored { "not-exercisable" } else { t.kind };
             let ctx = ctx.clone();
-            Trial::test(t.name.clone(), move || match suite::trial::execute(&ctx, &t).outcome {
-                TrialOutcome::Passed => Ok(()),
-                TrialOutcome::Failed { message } => Err(Failed::from(message)),
-                TrialOutcome::Ignored { reason } | TrialOutcome::NotRun { reason } => Err(Failed::from(format!("not run: {reason}"))),
+            Trial::test(t.name.clone(), move || {
+                match suite::trial::execute(&ctx, &t).outcome {
+                    TrialOutcome::Passed => Ok(()),
+                    TrialOutcome::Failed { message } => Err(Failed::from(message)),
+                    TrialOutcome::Ignored { reason } | TrialOutcome::NotRun { reason } => {
+                        Err(Failed::from(format!("not run: {reason}")))
+                    }
+                }
             })
             .with_kind(kind)
             .with_ignored_flag(ignored)
@@ -43,7 +47,11 @@ fn main() -> ExitCode {
         .collect();
     trials.push(Trial::test("SUITE::every-clause-has-a-trial", || {
         let missing = suite::uncovered_clauses();
-        if missing.is_empty() { Ok(()) } else { Err(format!("clauses without a trial: {missing:?}").into()) }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("clauses without a trial: {missing:?}").into())
+        }
     }));
     trials.extend(mutation_trials());
     let conclusion = libtest_mimic::run(&args, trials);

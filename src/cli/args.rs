@@ -8,7 +8,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "snapservice-conformance", version, about = "Conformance harness for the vSphere Snapservice restore API")]
+#[command(
+    name = "snapservice-conformance",
+    version,
+    about = "Conformance harness for the vSphere Snapservice restore API"
+)]
 pub struct Cli {
     /// More logging on stderr (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

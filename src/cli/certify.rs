@@ -20,7 +20,12 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         Ok(f) => f,
         Err(e) => return harness_failure(format!("--clauses: {e}")),
     };
-    let deviations = match a.deviations.as_deref().map(report::load_deviations).transpose() {
+    let deviations = match a
+        .deviations
+        .as_deref()
+        .map(report::load_deviations)
+        .transpose()
+    {
         Ok(d) => d.unwrap_or_default(),
         Err(e) => return harness_failure(e),
     };
@@ -38,7 +43,16 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
     let interrupted = Arc::new(AtomicBool::new(false));
     watch_ctrl_c(interrupted.clone());
-    let opts = RunOptions { filter, jobs: if ctx.mock.is_some() { a.jobs } else { a.jobs.min(1).max(1) }, budget: a.budget, interrupted };
+    let opts = RunOptions {
+        filter,
+        jobs: if ctx.mock.is_some() {
+            a.jobs
+        } else {
+            a.jobs.min(1).max(1)
+        },
+        budget: a.budget,
+        interrupted,
+    };
     let progress = Bar::new();
     let mut report = run_suite(&ctx, &opts, &progress);
     progress.done();
@@ -50,7 +64,12 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     let redactor = Redactor::new(secrets.clone());
     let files = match report::write_all(&a.report, &report, &redactor) {
         Ok(f) => f,
-        Err(e) => return harness_failure(format!("cannot write reports to {}: {e}", a.report.display())),
+        Err(e) => {
+            return harness_failure(format!(
+                "cannot write reports to {}: {e}",
+                a.report.display()
+            ));
+        }
     };
     if !a.no_bundle {
         if let Err(e) = report::write_bundle(&a.report, &files, &ctx.config.fixture, &secrets) {
@@ -59,7 +78,11 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
     println!("{}", report::matrix::render(&report, &redactor));
     println!("reports: {}", a.report.display());
-    if report::exit_failures(&report) > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if report::exit_failures(&report) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn config_from(a: &CertifyArgs) -> Result<SuiteConfig, String> {
@@ -100,9 +123,14 @@ fn dry_run(ctx: &Context, filter: Option<&glob::Pattern>) -> ExitCode {
 
 fn watch_ctrl_c(flag: Arc<AtomicBool>) {
     std::thread::spawn(move || {
-        if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
             if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
-                eprintln!("interrupted: finishing the running trials, cleaning up and writing the report");
+                eprintln!(
+                    "interrupted: finishing the running trials, cleaning up and writing the report"
+                );
                 flag.store(true, Ordering::SeqCst);
             }
         }
@@ -119,8 +147,10 @@ impl Bar {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = indicatif::ProgressBar::new(0);
             b.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             b
         });

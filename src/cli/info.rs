@@ -38,6 +38,9 @@ pub fn clauses(a: ClausesArgs) -> ExitCode {
 }
 
 pub fn openapi() -> ExitCode {
-    println!("{}", serde_json::to_string_pretty(&crate::openapi::document()).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&crate::openapi::document()).unwrap_or_default()
+    );
     ExitCode::SUCCESS
 }

@@ -11,7 +11,12 @@ use crate::model::World;
 pub fn run(a: MockArgs) -> ExitCode {
     if a.defects.iter().any(|d| d == "list") {
         for d in Defect::all() {
-            println!("{:<32} {:<24} {}", d.name(), d.clauses().join(","), d.description());
+            println!(
+                "{:<32} {:<24} {}",
+                d.name(),
+                d.clauses().join(","),
+                d.description()
+            );
         }
         return ExitCode::SUCCESS;
     }
@@ -26,7 +31,11 @@ pub fn run(a: MockArgs) -> ExitCode {
     for d in &a.defects {
         match Defect::parse(d) {
             Some(x) => opts.defects.push(x),
-            None => return harness_failure(format!("unknown defect `{d}` (`--defect list` prints them)")),
+            None => {
+                return harness_failure(format!(
+                    "unknown defect `{d}` (`--defect list` prints them)"
+                ));
+            }
         }
     }
     let server = match MockServer::start(opts) {
@@ -41,8 +50,15 @@ pub fn run(a: MockArgs) -> ExitCode {
             return harness_failure(format!("cannot write {}: {e}", path.display()));
         }
     }
-    eprintln!("mock serving {} (fixture {}); Ctrl-C stops it", server.base_url(), a.fixture.display());
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    eprintln!(
+        "mock serving {} (fixture {}); Ctrl-C stops it",
+        server.base_url(),
+        a.fixture.display()
+    );
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return harness_failure(e),
     };

@@ -42,9 +42,15 @@ fn init_tracing(verbose: u8) {
         _ => "debug",
     };
     let spec = std::env::var("RUST_LOG").unwrap_or_else(|_| default.to_owned());
-    let targets: tracing_subscriber::filter::Targets = spec.parse().unwrap_or_else(|_| tracing_subscriber::filter::Targets::new().with_default(tracing::Level::WARN));
+    let targets: tracing_subscriber::filter::Targets = spec.parse().unwrap_or_else(|_| {
+        tracing_subscriber::filter::Targets::new().with_default(tracing::Level::WARN)
+    });
     let _ = tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_target(false))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false),
+        )
         .with(targets)
         .try_init();
 }

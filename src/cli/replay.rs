@@ -29,5 +29,9 @@ pub fn run(a: ReplayArgs) -> ExitCode {
     };
     let (summary, failed) = crate::suite::properties::replay(&ctx, &replay);
     println!("{summary}");
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

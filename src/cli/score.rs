@@ -32,7 +32,14 @@ pub fn run(a: ScoreArgs) -> ExitCode {
     for d in defects {
         match score_defect(&base, d) {
             Ok(s) => {
-                eprintln!("{:<32} detected={} precise={} failed=[{}] ({:.1}s)", s.defect, s.detected, s.precise, s.failed.join(","), s.duration_s);
+                eprintln!(
+                    "{:<32} detected={} precise={} failed=[{}] ({:.1}s)",
+                    s.defect,
+                    s.detected,
+                    s.precise,
+                    s.failed.join(","),
+                    s.duration_s
+                );
                 scores.push(s);
             }
             Err(e) => return harness_failure(e),
@@ -44,7 +51,11 @@ pub fn run(a: ScoreArgs) -> ExitCode {
         match run_with_defects(&base, &[], seed) {
             Ok(r) => {
                 let failed = failed_clauses(&r);
-                eprintln!("conforming mock, seed {seed:#x}: {} failing clauses {:?}", failed.len(), failed);
+                eprintln!(
+                    "conforming mock, seed {seed:#x}: {} failing clauses {:?}",
+                    failed.len(),
+                    failed
+                );
                 clean_failures += failed.len();
             }
             Err(e) => return harness_failure(e),
@@ -61,11 +72,19 @@ pub fn run(a: ScoreArgs) -> ExitCode {
                 if s.detected { "yes" } else { "NO" },
                 if s.precise { "yes" } else { "NO" },
                 s.failed.join(","),
-                s.cases_to_failure.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
-                s.counterexample_size.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+                s.cases_to_failure
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                s.counterexample_size
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "-".into()),
             );
         }
     }
     let perfect = scores.iter().all(|s| s.detected && s.precise) && clean_failures == 0;
-    if perfect { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if perfect {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

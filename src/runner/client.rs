@@ -154,6 +154,11 @@ impl Client {
         ex
     }
 
+    /// `send` for a request built in place (futures collected from closures cannot borrow it).
+    pub async fn send_owned(&self, spec: RequestSpec) -> Exchange {
+        self.send(&spec).await
+    }
+
     /// Logs a principal in (or reuses its session) and returns the token, or the observation
     /// that explains why not.
     async fn token_for(&self, auth: &Auth) -> Result<Token, Observation> {

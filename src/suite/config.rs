@@ -41,7 +41,10 @@ pub struct SuiteConfig {
 
 impl SuiteConfig {
     pub fn default_fixture() -> PathBuf {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/default.toml"))
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/default.toml"
+        ))
     }
 
     pub fn new() -> Self {
@@ -82,10 +85,13 @@ impl SuiteConfig {
             c.insecure = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Ok(v) = std::env::var("SNAPCONF_SEED") {
-            c.seed = parse_seed(&v).ok_or_else(|| format!("SNAPCONF_SEED={v:?} is not a number"))?;
+            c.seed =
+                parse_seed(&v).ok_or_else(|| format!("SNAPCONF_SEED={v:?} is not a number"))?;
         }
         if let Ok(v) = std::env::var("SNAPCONF_CASES") {
-            c.cases = v.parse().map_err(|_| format!("SNAPCONF_CASES={v:?} is not a number"))?;
+            c.cases = v
+                .parse()
+                .map_err(|_| format!("SNAPCONF_CASES={v:?} is not a number"))?;
         }
         c.snapshots = c.target.is_none();
         if let Ok(v) = std::env::var("SNAPCONF_STRICT") {

@@ -54,15 +54,22 @@ impl Context {
         Self::with_world(config, world, results)
     }
 
-    fn with_world(config: SuiteConfig, world: World, results: Arc<Results>) -> Result<Context, HarnessError> {
+    fn with_world(
+        config: SuiteConfig,
+        world: World,
+        results: Arc<Results>,
+    ) -> Result<Context, HarnessError> {
         let (mock, mut target) = match &config.target {
             Some(url) => (None, TargetConfig::new(url)),
             None => {
                 let mut opts = MockOptions::new(world.clone());
                 for d in &config.defects {
-                    opts.defects.push(Defect::parse(d).ok_or_else(|| HarnessError::UnknownDefect(d.clone()))?);
+                    opts.defects.push(
+                        Defect::parse(d).ok_or_else(|| HarnessError::UnknownDefect(d.clone()))?,
+                    );
                 }
-                let server = MockServer::start(opts).map_err(|e| HarnessError::Mock(e.to_string()))?;
+                let server =
+                    MockServer::start(opts).map_err(|e| HarnessError::Mock(e.to_string()))?;
                 let mut t = TargetConfig::new(server.base_url());
                 t.ca_pem = server.ca_pem().map(str::to_owned);
                 (Some(server), t)
@@ -73,14 +80,26 @@ impl Context {
         target.session_path = world.target.session_path.clone();
         target.task_path = world.target.task_path.clone();
         if let Some(ca) = &config.ca_cert {
-            let pem = std::fs::read_to_string(ca).map_err(|e| HarnessError::Config(format!("{}: {e}", ca.display())))?;
+            let pem = std::fs::read_to_string(ca)
+                .map_err(|e| HarnessError::Config(format!("{}: {e}", ca.display())))?;
             target.ca_pem = Some(pem);
         }
         let client = Client::new(target, &world)?;
-        let ctx = Context { config, world, client, mock, results, names: AtomicU64::new(0) };
+        let ctx = Context {
+            config,
+            world,
+            client,
+            mock,
+            results,
+            names: AtomicU64::new(0),
+        };
         if ctx.mock.is_some() {
-            ctx.control_blocking("PUT", "/__mock/settings", Some(json!({"task_duration_ms": EMBEDDED_TASK_MS})))
-                .map_err(HarnessError::Mock)?;
+            ctx.control_blocking(
+                "PUT",
+                "/__mock/settings",
+                Some(json!({"task_duration_ms": EMBEDDED_TASK_MS})),
+            )
+            .map_err(HarnessError::Mock)?;
         }
         Ok(ctx)
     }
@@ -90,7 +109,11 @@ impl Context {
     /// trials running beside them. `None` against a remote target.
     pub fn isolated(&self) -> Option<Result<Context, HarnessError>> {
         self.mock.as_ref()?;
-        Some(Self::with_world(self.config.clone(), self.world.clone(), self.results.clone()))
+        Some(Self::with_world(
+            self.config.clone(),
+            self.world.clone(),
+            self.results.clone(),
+        ))
     }
 
     /// Whether the mock's control plane is available (only on the embedded mock: a remote
@@ -106,7 +129,12 @@ impl Context {
         format!("{}-{tag}-{n}", self.config.run_prefix)
     }
 
-    pub fn control_blocking(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value, String> {
+    pub fn control_blocking(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, String> {
         crate::runner::runtime::runtime().block_on(self.client.control(method, path, body))
     }
 

@@ -15,7 +15,11 @@ pub fn shape(o: &Observation) -> String {
                 let ids: Vec<&str> = v
                     .get("messages")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|m| m.get("id").and_then(Value::as_str)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|m| m.get("id").and_then(Value::as_str))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 format!("{status} {et} [{}]", ids.join(", "))
             }
@@ -31,7 +35,12 @@ pub fn shape(o: &Observation) -> String {
 /// error types and argument counts kept.
 pub fn normalized(o: &Observation) -> Value {
     match o {
-        Observation::Response { status, content_type, body, .. } => {
+        Observation::Response {
+            status,
+            content_type,
+            body,
+            ..
+        } => {
             let body = match serde_json::from_str::<Value>(body) {
                 Ok(v) => redact(&v, None),
                 Err(_) => Value::String("<non-JSON body>".into()),
@@ -46,7 +55,11 @@ pub fn normalized(o: &Observation) -> Value {
 /// replaces other strings by their role.
 fn redact(v: &Value, key: Option<&str>) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.iter().map(|(k, x)| (k.clone(), redact(x, Some(k)))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), redact(x, Some(k))))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(|x| redact(x, key)).collect()),
         Value::String(s) => match key {
             Some("error_type") | Some("id") | Some("status") => Value::String(s.clone()),
@@ -65,19 +78,30 @@ mod tests {
     use std::time::Duration;
 
     fn resp(status: u16, body: &str) -> Observation {
-        Observation::Response { status, content_type: Some("application/json".into()), body: body.into(), elapsed: Duration::ZERO }
+        Observation::Response {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.into(),
+            elapsed: Duration::ZERO,
+        }
     }
 
     #[test]
     fn shape_keeps_error_type_and_message_ids_only() {
-        let o = resp(400, r#"{"error_type":"INVALID_ARGUMENT","messages":[{"id":"a.b","default_message":"Snapshot snap-1 ...","args":["snap-1"]}],"data":null}"#);
+        let o = resp(
+            400,
+            r#"{"error_type":"INVALID_ARGUMENT","messages":[{"id":"a.b","default_message":"Snapshot snap-1 ...","args":["snap-1"]}],"data":null}"#,
+        );
         assert_eq!(shape(&o), "400 INVALID_ARGUMENT [a.b]");
         assert_eq!(shape(&resp(202, r#""7c9e:com.vmware""#)), "202 <string>");
     }
 
     #[test]
     fn normalized_redacts_ids_and_text_but_not_message_ids() {
-        let o = resp(400, r#"{"error_type":"INVALID_ARGUMENT","messages":[{"id":"a.b","default_message":"Snapshot snap-1","args":["snap-1"]}]}"#);
+        let o = resp(
+            400,
+            r#"{"error_type":"INVALID_ARGUMENT","messages":[{"id":"a.b","default_message":"Snapshot snap-1","args":["snap-1"]}]}"#,
+        );
         let n = normalized(&o).to_string();
         assert!(n.contains("a.b") && n.contains("INVALID_ARGUMENT"));
         assert!(!n.contains("snap-1"), "{n}");

@@ -12,14 +12,25 @@ pub struct TrialResult {
 
 impl TrialResult {
     pub fn passed(cases: u64) -> Self {
-        TrialResult { outcome: TrialOutcome::Passed, cases }
+        TrialResult {
+            outcome: TrialOutcome::Passed,
+            cases,
+        }
     }
 
     pub fn failed(message: String, cases: u64) -> Self {
-        TrialResult { outcome: TrialOutcome::Failed { message }, cases }
+        TrialResult {
+            outcome: TrialOutcome::Failed { message },
+            cases,
+        }
     }
 
     pub fn ignored(reason: impl Into<String>) -> Self {
-        TrialResult { outcome: TrialOutcome::Ignored { reason: reason.into() }, cases: 0 }
+        TrialResult {
+            outcome: TrialOutcome::Ignored {
+                reason: reason.into(),
+            },
+            cases: 0,
+        }
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::context::Context;
 use crate::expect::{self, Expected};
 use crate::generate::Case;
-use crate::model::World;
+use crate::model::{VmSummary, World};
 use crate::oracle::{self, Judgement};
 use crate::runner::{Auth, Exchange, Observation, RequestSpec};
 
@@ -27,7 +27,7 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
     let expected = expect::expected(world, case, ctx.config.strict);
     let exchange = ctx.client.send(&case.to_request()).await;
     let mut judgement = oracle::status::check_outcome(&expected, &exchange);
-    judgement.merge(oracle::format::check_format(&exchange, false));
+    judgement.merge(oracle::format::check_format(&exchange, None));
     let mut restored_vm = None;
     let reader = reader_of(ctx, case);
     match exchange.observation.status() {
@@ -47,12 +47,19 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
         }
         Some(s) if s >= 400 => {
             if let Some(name) = case.requested_name(world) {
-                judgement.merge(check_nothing_created(ctx, &reader, world, &name).await);
+                judgement.merge(
+                    check_nothing_created(ctx, &reader, world, &name, &exchange.observation).await,
+                );
             }
         }
         _ => {}
     }
-    CaseRun { expected, exchange, judgement, restored_vm }
+    CaseRun {
+        expected,
+        exchange,
+        judgement,
+        restored_vm,
+    }
 }
 
 /// Who reads tasks and VMs after the case: the case's principal when it has a valid session,
@@ -72,11 +79,18 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
     let mut polls = Vec::new();
     let mut wait = Duration::from_millis(1);
     loop {
-        let ex = ctx.client.send(&RequestSpec::get(path.clone(), reader.clone())).await;
+        let ex = ctx
+            .client
+            .send(&RequestSpec::get(path.clone(), reader.clone()))
+            .await;
         let terminal = ex
             .observation
             .json()
-            .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(|s| s == "SUCCEEDED" || s == "FAILED"))
+            .and_then(|v| {
+                v.get("status")
+                    .and_then(|s| s.as_str())
+                    .map(|s| s == "SUCCEEDED" || s == "FAILED")
+            })
             .unwrap_or(false);
         let not_json = ex.observation.status() != Some(200);
         polls.push(ex.observation);
@@ -102,7 +116,7 @@ fn succeeded_vm(polls: &[Observation]) -> Option<String> {
 
 /// Reads the restored VM through the vCenter VM API and checks POST-1..6.
 async fn check_post(ctx: &Context, reader: &Auth, vm: &str, exp: &expect::ExpectedVm) -> Judgement {
-    let get = |p: String| ctx.client.send(&RequestSpec::get(p, reader.clone()));
+    let get = |p: String| ctx.client.send_owned(RequestSpec::get(p, reader.clone()));
     let vm_get = get(format!("/api/vcenter/vm/{vm}")).await.observation;
     let power = get(format!("/api/vcenter/vm/{vm}/power")).await.observation;
     let listed_in = |filter: &'static str, id: Option<String>| {
@@ -111,30 +125,74 @@ async fn check_post(ctx: &Context, reader: &Auth, vm: &str, exp: &expect::Expect
             match id {
                 None => None,
                 Some(id) => {
-                    let o = get(format!("/api/vcenter/vm?{filter}={}", enc(&id))).await.observation;
+                    let o = get(format!("/api/vcenter/vm?{filter}={}", enc(&id)))
+                        .await
+                        .observation;
                     Some(list_contains(&o, vm))
                 }
             }
         }
     };
-    let in_folder = listed_in("folders", Some(exp.folder.clone())).await.flatten();
-    let in_pool = listed_in("resource_pools", exp.resource_pool.clone()).await.flatten();
+    let in_folder = listed_in("folders", Some(exp.folder.clone()))
+        .await
+        .flatten();
+    let in_pool = listed_in("resource_pools", exp.resource_pool.clone())
+        .await
+        .flatten();
     let on_host = listed_in("hosts", exp.host.clone()).await.flatten();
-    oracle::post::check_restored_vm(exp, &vm_get, &power, in_folder, in_pool, on_host)
+    oracle::post::check_restored_vm(
+        exp,
+        &vm_get,
+        &power,
+        in_folder.unwrap_or(false),
+        in_pool,
+        on_host,
+    )
 }
 
 /// `Some(true)` when the VM list answer contains `vm`; `None` when the list could not be read.
 fn list_contains(o: &Observation, vm: &str) -> Option<bool> {
     let v = o.json()?;
     let arr = v.as_array()?;
-    Some(arr.iter().any(|row| row.get("vm").and_then(|x| x.as_str()) == Some(vm)))
+    Some(
+        arr.iter()
+            .any(|row| row.get("vm").and_then(|x| x.as_str()) == Some(vm)),
+    )
 }
 
 /// REJ-1: after a refusal, no VM of the requested name exists that was not there before.
-async fn check_nothing_created(ctx: &Context, reader: &Auth, world: &World, name: &str) -> Judgement {
-    let o = ctx.client.send(&RequestSpec::get(format!("/api/vcenter/vm?names={}", enc(name)), reader.clone())).await.observation;
-    let before: Vec<String> = world.vms.values().filter(|v| v.name == name).map(|v| v.id.clone()).collect();
-    oracle::reject::check_nothing_created(name, &before, &o)
+async fn check_nothing_created(
+    ctx: &Context,
+    reader: &Auth,
+    world: &World,
+    name: &str,
+    answer: &Observation,
+) -> Judgement {
+    let o = ctx
+        .client
+        .send(&RequestSpec::get(
+            format!("/api/vcenter/vm?names={}", enc(name)),
+            reader.clone(),
+        ))
+        .await
+        .observation;
+    let before: Vec<VmSummary> = world
+        .vms
+        .values()
+        .filter(|v| v.name == name)
+        .map(|v| VmSummary {
+            vm: v.id.clone(),
+            name: v.name.clone(),
+            power_state: v.power_state,
+            cpu_count: None,
+            memory_size_mib: None,
+        })
+        .collect();
+    let after: Vec<VmSummary> = o
+        .json()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    oracle::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
 /// Deletes a VM the run created (unless `--keep`), recording what happened.
@@ -146,10 +204,16 @@ pub async fn cleanup(ctx: &Context, reader: &Auth, vm: &str) {
     let _ = reader;
     // Deletion uses the administrator: the case's principal may lack the privilege to delete.
     let admin = Auth::Principal(ctx.admin());
-    let o = ctx.client.send(&RequestSpec::delete(format!("/api/vcenter/vm/{vm}"), admin)).await.observation;
+    let o = ctx
+        .client
+        .send(&RequestSpec::delete(format!("/api/vcenter/vm/{vm}"), admin))
+        .await
+        .observation;
     match o.status() {
         Some(200 | 204) => ctx.results.removed(vm),
-        _ => ctx.results.left(vm, &format!("delete failed: {}", o.summary())),
+        _ => ctx
+            .results
+            .left(vm, &format!("delete failed: {}", o.summary())),
     }
 }
 

@@ -11,10 +11,12 @@ use crate::runner::{Auth, RequestSpec};
 
 /// Clauses whose trials restore fixture VMs from fixture snapshots.
 const RESTORE_CLAUSES: &[&str] = &[
-    "ACC-1", "ACC-2", "TASK-1", "TASK-2", "POST-1", "POST-2", "POST-3", "POST-4", "POST-5", "POST-6", "DUP-1", "DUP-2",
-    "DUP-3", "BUSY-2", "BUSY-3", "INV-3", "INV-4",
+    "ACC-1", "ACC-2", "TASK-1", "TASK-2", "POST-1", "POST-2", "POST-3", "POST-4", "POST-5",
+    "POST-6", "DUP-1", "DUP-2", "DUP-3", "BUSY-2", "BUSY-3", "INV-3", "INV-4",
 ];
-const AUTHZ_CLAUSES: &[&str] = &["AUTHZ-1", "AUTHZ-2", "AUTHZ-3", "AUTHZ-4", "AUTHZ-5", "AUTHZ-6"];
+const AUTHZ_CLAUSES: &[&str] = &[
+    "AUTHZ-1", "AUTHZ-2", "AUTHZ-3", "AUTHZ-4", "AUTHZ-5", "AUTHZ-6",
+];
 
 /// Returns `Err` (exit 2) when the target cannot be used at all.
 pub fn check(ctx: &Context) -> Result<(), String> {

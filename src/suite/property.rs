@@ -5,8 +5,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use proptest::strategy::{BoxedStrategy, Strategy as _};
-use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner};
+use proptest::strategy::BoxedStrategy;
+use proptest::test_runner::{
+    Config, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
+};
 
 use super::context::Context;
 use super::outcome::TrialResult;
@@ -35,17 +37,37 @@ pub fn seed_for(run_seed: u64, trial: &str) -> u64 {
 
 /// Where a trial's failing seeds persist: one file per property.
 pub fn regression_file(trial: &str) -> String {
-    let safe: String = trial.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    format!("{}/suites/regressions/{safe}.txt", env!("CARGO_MANIFEST_DIR"))
+    let safe: String = trial
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "{}/suites/regressions/{safe}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
-pub fn run_property(ctx: &Context, trial: &str, clauses: &[&str], strategy: BoxedStrategy<Prepared>) -> TrialResult {
+pub fn run_property(
+    ctx: &Context,
+    trial: &str,
+    clauses: &[&str],
+    strategy: BoxedStrategy<Prepared>,
+) -> TrialResult {
     let seed = seed_for(ctx.config.seed, trial);
-    let persistence: Option<Box<dyn proptest::test_runner::FailurePersistence>> = if ctx.config.persist_failures {
-        Some(Box::new(FileFailurePersistence::Direct(Box::leak(regression_file(trial).into_boxed_str()))))
-    } else {
-        None
-    };
+    let persistence: Option<Box<dyn proptest::test_runner::FailurePersistence>> =
+        if ctx.config.persist_failures {
+            Some(Box::new(FileFailurePersistence::Direct(Box::leak(
+                regression_file(trial).into_boxed_str(),
+            ))))
+        } else {
+            None
+        };
     let config = Config {
         cases: ctx.config.cases,
         failure_persistence: persistence,
@@ -61,29 +83,59 @@ pub fn run_property(ctx: &Context, trial: &str, clauses: &[&str], strategy: Boxe
     let result = runner.run(&strategy, |prepared| {
         cases.fetch_add(1, Ordering::Relaxed);
         let run = execute(ctx, trial, clauses, &prepared);
-        let own: Vec<&Finding> = run.judgement.findings.iter().filter(|f| clauses.contains(&f.clause.as_str())).collect();
+        let own: Vec<&Finding> = run
+            .judgement
+            .findings
+            .iter()
+            .filter(|f| clauses.contains(&f.clause.as_str()))
+            .collect();
         if own.is_empty() {
             Ok(())
         } else {
-            Err(TestCaseError::fail(own.iter().map(|f| format!("{}: expected {}, observed {}", f.clause, f.expected, f.observed)).collect::<Vec<_>>().join("; ")))
+            Err(TestCaseError::fail(
+                own.iter()
+                    .map(|f| {
+                        format!(
+                            "{}: expected {}, observed {}",
+                            f.clause, f.expected, f.observed
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ))
         }
     });
     let n = cases.load(Ordering::Relaxed);
     match result {
         Ok(()) => TrialResult::passed(n),
-        Err(TestError::Abort(why)) => TrialResult::failed(format!("{trial}: proptest aborted: {why}"), n),
+        Err(TestError::Abort(why)) => {
+            TrialResult::failed(format!("{trial}: proptest aborted: {why}"), n)
+        }
         Err(TestError::Fail(_, minimal)) => {
             // Run the minimal case once more to get its exchange for the message and report.
             let run = execute(ctx, trial, clauses, &minimal);
-            let own: Vec<&Finding> = run.judgement.findings.iter().filter(|f| clauses.contains(&f.clause.as_str())).collect();
+            let own: Vec<&Finding> = run
+                .judgement
+                .findings
+                .iter()
+                .filter(|f| clauses.contains(&f.clause.as_str()))
+                .collect();
             let message = failure_message(ctx, trial, &minimal, &run, &own, seed, n);
             for f in &own {
-                ctx.results.failure(&f.clause, failure_report(ctx, trial, &minimal.0, &run, f, seed));
+                ctx.results.failure(
+                    &f.clause,
+                    failure_report(ctx, trial, &minimal.0, &run, f, seed),
+                );
             }
             if own.is_empty() {
                 // Flaky: the minimal case passed on its second run. Still a failure: the target
                 // answered differently to the same request.
-                return TrialResult::failed(format!("{message}\n(the minimal case passed when re-run: the target is not deterministic)"), n);
+                return TrialResult::failed(
+                    format!(
+                        "{message}\n(the minimal case passed when re-run: the target is not deterministic)"
+                    ),
+                    n,
+                );
             }
             TrialResult::failed(message, n)
         }
@@ -100,7 +152,8 @@ fn execute(ctx: &Context, trial: &str, clauses: &[&str], prepared: &Prepared) ->
         None => &ctx.world,
         Some(s) => {
             if let Err(e) = super::provision::provision(ctx, s) {
-                ctx.results.inconclusive(clauses.first().copied().unwrap_or("AUTHZ-5"), &e);
+                ctx.results
+                    .inconclusive(clauses.first().copied().unwrap_or("AUTHZ-5"), &e);
             }
             owned = s.apply_to(&ctx.world);
             &owned
@@ -108,16 +161,27 @@ fn execute(ctx: &Context, trial: &str, clauses: &[&str], prepared: &Prepared) ->
     };
     let run = runtime().block_on(run_case(ctx, world, case));
     ctx.results.exercised(run.judgement.exercised.iter());
-    ctx.results.shape(clauses.first().copied().unwrap_or("FMT-5"), super::normalize::shape(&run.exchange.observation));
+    ctx.results.shape(
+        clauses.first().copied().unwrap_or("FMT-5"),
+        super::normalize::shape(&run.exchange.observation),
+    );
     for f in &run.judgement.findings {
         if !clauses.contains(&f.clause.as_str()) {
-            ctx.results.failure(&f.clause, failure_report(ctx, trial, case, &run, f, 0));
+            ctx.results
+                .failure(&f.clause, failure_report(ctx, trial, case, &run, f, 0));
         }
     }
     run
 }
 
-fn failure_report(ctx: &Context, trial: &str, case: &Case, run: &CaseRun, f: &Finding, seed: u64) -> FailureReport {
+fn failure_report(
+    ctx: &Context,
+    trial: &str,
+    case: &Case,
+    run: &CaseRun,
+    f: &Finding,
+    seed: u64,
+) -> FailureReport {
     FailureReport {
         trial: trial.to_owned(),
         expected: f.expected.clone(),
@@ -128,20 +192,45 @@ fn failure_report(ctx: &Context, trial: &str, case: &Case, run: &CaseRun, f: &Fi
     }
 }
 
-fn failure_message(ctx: &Context, trial: &str, prepared: &Prepared, run: &CaseRun, own: &[&Finding], seed: u64, cases: u64) -> String {
+fn failure_message(
+    ctx: &Context,
+    trial: &str,
+    prepared: &Prepared,
+    run: &CaseRun,
+    own: &[&Finding],
+    seed: u64,
+    cases: u64,
+) -> String {
     let (case, _) = prepared;
     let mut m = String::new();
     for f in own {
-        let title = crate::clause::get(&f.clause).map(|c| c.title.as_str()).unwrap_or("");
-        m.push_str(&format!("{} failed: {title}\n  expected: {}\n  observed: {}\n", f.clause, f.expected, f.observed));
+        let title = crate::clause::get(&f.clause)
+            .map(|c| c.title.as_str())
+            .unwrap_or("");
+        m.push_str(&format!(
+            "{} failed: {title}\n  expected: {}\n  observed: {}\n",
+            f.clause, f.expected, f.observed
+        ));
     }
     m.push_str(&format!("  minimal case: {}\n", case.describe()));
-    m.push_str(&format!("  response: {}\n", run.exchange.observation.summary()));
-    m.push_str(&format!("  reproduce:\n{}\n", indent(&super::reproduce::curl_lines(ctx, case, &run.exchange), 4)));
-    m.push_str(&format!("  seed: {seed:#x} (SNAPCONF_SEED={:#x}), trial: {trial}, cases run: {cases}\n", ctx.config.seed));
+    m.push_str(&format!(
+        "  response: {}\n",
+        run.exchange.observation.summary()
+    ));
+    m.push_str(&format!(
+        "  reproduce:\n{}\n",
+        indent(&super::reproduce::curl_lines(ctx, case, &run.exchange), 4)
+    ));
+    m.push_str(&format!(
+        "  seed: {seed:#x} (SNAPCONF_SEED={:#x}), trial: {trial}, cases run: {cases}\n",
+        ctx.config.seed
+    ));
     m
 }
 
 fn indent(s: &str, n: usize) -> String {
-    s.lines().map(|l| format!("{}{l}", " ".repeat(n))).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("{}{l}", " ".repeat(n)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -8,10 +8,19 @@ use crate::runner::{Auth, Exchange};
 /// `BASE=...`, a login line when the case needs a session, and the request itself.
 pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
     let base = ctx.target_url();
-    let k = if ctx.config.insecure || ctx.mock.is_some() { " -k" } else { "" };
+    let k = if ctx.config.insecure || ctx.mock.is_some() {
+        " -k"
+    } else {
+        ""
+    };
     let mut out = Vec::new();
     if ctx.mock.is_some() {
-        let defects: String = ctx.config.defects.iter().map(|d| format!(" --defect {d}")).collect();
+        let defects: String = ctx
+            .config
+            .defects
+            .iter()
+            .map(|d| format!(" --defect {d}"))
+            .collect();
         out.push(format!(
             "# against the embedded mock: snapservice-conformance mock --listen 127.0.0.1:8443 --fixture {}{defects}",
             ctx.config.fixture.display()
@@ -22,7 +31,10 @@ pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
     }
     let session_path = &ctx.client.config().session_path;
     let login = |user: &str| {
-        format!("SESSION=$(curl -sS{k} -X POST -u {}:\"$PASSWORD\" \"$BASE{session_path}\" | tr -d '\"')", sq(user))
+        format!(
+            "SESSION=$(curl -sS{k} -X POST -u {}:\"$PASSWORD\" \"$BASE{session_path}\" | tr -d '\"')",
+            sq(user)
+        )
     };
     match &case.auth {
         Auth::Principal(p) => out.push(login(p)),
@@ -36,7 +48,9 @@ pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
     let path = r.url.strip_prefix(&base).unwrap_or(&r.url);
     let mut line = format!("curl -sS{k} -i -X {}", r.method);
     for (name, value) in &r.headers {
-        if value == crate::runner::client::SESSION_PLACEHOLDER || value == crate::runner::client::AUTHORIZATION_PLACEHOLDER {
+        if value == crate::runner::client::SESSION_PLACEHOLDER
+            || value == crate::runner::client::AUTHORIZATION_PLACEHOLDER
+        {
             line.push_str(&format!(" -H \"{name}: {value}\""));
         } else {
             line.push_str(&format!(" -H {}", sq(&format!("{name}: {value}"))));

@@ -44,14 +44,22 @@ impl Results {
         let mut g = self.lock();
         *g.failure_counts.entry(clause.to_owned()).or_default() += 1;
         let list = g.failures.entry(clause.to_owned()).or_default();
-        if list.len() < MAX_FAILURES_PER_CLAUSE && !list.iter().any(|x| x.trial == f.trial && x.observed == f.observed) {
+        if list.len() < MAX_FAILURES_PER_CLAUSE
+            && !list
+                .iter()
+                .any(|x| x.trial == f.trial && x.observed == f.observed)
+        {
             list.push(f);
         }
     }
 
     /// Records a normalized response shape seen for a clause (FMT-5 snapshots).
     pub fn shape(&self, clause: &str, shape: String) {
-        self.lock().shapes.entry(clause.to_owned()).or_default().insert(shape);
+        self.lock()
+            .shapes
+            .entry(clause.to_owned())
+            .or_default()
+            .insert(shape);
     }
 
     pub fn shapes_of(&self, clause: &str) -> BTreeSet<String> {
@@ -63,11 +71,17 @@ impl Results {
     }
 
     pub fn not_exercisable(&self, clause: &str, reason: &str) {
-        self.lock().not_exercisable.entry(clause.to_owned()).or_insert_with(|| reason.to_owned());
+        self.lock()
+            .not_exercisable
+            .entry(clause.to_owned())
+            .or_insert_with(|| reason.to_owned());
     }
 
     pub fn inconclusive(&self, clause: &str, reason: &str) {
-        self.lock().inconclusive.entry(clause.to_owned()).or_insert_with(|| reason.to_owned());
+        self.lock()
+            .inconclusive
+            .entry(clause.to_owned())
+            .or_insert_with(|| reason.to_owned());
     }
 
     pub fn created(&self, vm: &str) {
@@ -113,16 +127,32 @@ impl Results {
                 });
                 let (verdict, reason) = if !failures.is_empty() || trials_failed {
                     let n = g.failure_counts.get(&c.id).copied().unwrap_or(0);
-                    (Verdict::Fail, (n as usize > failures.len()).then(|| format!("{n} failing cases, {} shown", failures.len())))
+                    (
+                        Verdict::Fail,
+                        (n as usize > failures.len())
+                            .then(|| format!("{n} failing cases, {} shown", failures.len())),
+                    )
                 } else if let Some(r) = g.inconclusive.get(&c.id) {
                     (Verdict::Inconclusive, Some(r.clone()))
                 } else if cases > 0 {
                     (Verdict::Pass, None)
                 } else {
-                    let r = g.not_exercisable.get(&c.id).cloned().unwrap_or_else(|| "no trial exercised this clause in this run".to_owned());
+                    let r =
+                        g.not_exercisable.get(&c.id).cloned().unwrap_or_else(|| {
+                            "no trial exercised this clause in this run".to_owned()
+                        });
                     (Verdict::NotExercisable, Some(r))
                 };
-                ClauseReport { id: c.id.clone(), title: c.title.clone(), source: c.source.clone(), verdict, cases, failures, reason }
+                ClauseReport {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    source: c.source.clone(),
+                    verdict,
+                    cases,
+                    failures,
+                    reason,
+                    deviation: None,
+                }
             })
             .collect()
     }

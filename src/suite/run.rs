@@ -31,7 +31,11 @@ pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> R
     let started = Instant::now();
     let selected: Vec<Trial> = super::trials(ctx)
         .into_iter()
-        .filter(|t| opts.filter.as_ref().is_none_or(|p| p.matches(&t.name) || t.clauses.iter().any(|c| p.matches(c))))
+        .filter(|t| {
+            opts.filter
+                .as_ref()
+                .is_none_or(|p| p.matches(&t.name) || t.clauses.iter().any(|c| p.matches(c)))
+        })
         .collect();
     progress.started(selected.len());
     let next = AtomicUsize::new(0);
@@ -56,14 +60,21 @@ pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> R
                             ctx.results.trial(TrialReport {
                                 name: t.name.clone(),
                                 clauses: t.clauses.iter().map(|c| c.to_string()).collect(),
-                                outcome: TrialOutcome::NotRun { reason: reason.into() },
+                                outcome: TrialOutcome::NotRun {
+                                    reason: reason.into(),
+                                },
                                 cases: 0,
                                 duration_s: 0.0,
                             });
                             for c in &t.clauses {
                                 ctx.results.not_exercisable(c, reason);
                             }
-                            TrialResult { outcome: TrialOutcome::NotRun { reason: reason.into() }, cases: 0 }
+                            TrialResult {
+                                outcome: TrialOutcome::NotRun {
+                                    reason: reason.into(),
+                                },
+                                cases: 0,
+                            }
                         }
                         None => trial::execute(ctx, t),
                     };
@@ -76,7 +87,11 @@ pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> R
         harness: Harness::default(),
         target: TargetInfo {
             url: ctx.target_url(),
-            kind: if ctx.mock.is_some() { "embedded-mock".into() } else { "remote".into() },
+            kind: if ctx.mock.is_some() {
+                "embedded-mock".into()
+            } else {
+                "remote".into()
+            },
             insecure: ctx.config.insecure,
         },
         seed: ctx.config.seed,
@@ -104,10 +119,18 @@ pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> R
 
 /// The current time as RFC 3339 (UTC, seconds), without a date crate.
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm, public domain).

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::context::Context;
 use super::outcome::TrialResult;
 use super::pipeline::{cleanup, enc, follow_task};
-use crate::model::World;
+use crate::model::{TaskStatus, VmSummary, World};
 use crate::oracle::{self, Judgement};
 use crate::runner::runtime::runtime;
 use crate::runner::{Auth, Exchange, Observation, RequestSpec};
@@ -28,7 +28,10 @@ pub struct Simple {
 /// Picks the first DRS cluster with a deleted VM that has a snapshot (no placement needed).
 pub fn simple_target(world: &World) -> Option<Simple> {
     world.clusters.values().filter(|c| c.drs).find_map(|c| {
-        let vm = world.deleted_vms.values().find(|v| v.cluster == c.id && world.snapshots_of(&v.id).next().is_some())?;
+        let vm = world
+            .deleted_vms
+            .values()
+            .find(|v| v.cluster == c.id && world.snapshots_of(&v.id).next().is_some())?;
         let snap = world.snapshots_of(&vm.id).next()?;
         Some(Simple {
             cluster: c.id.clone(),
@@ -42,14 +45,20 @@ pub fn simple_target(world: &World) -> Option<Simple> {
 
 pub fn restore_request(s: &Simple, name: &str, auth: Auth) -> RequestSpec {
     RequestSpec::post_json(
-        format!("/api/snapservice/clusters/{}/virtual-machines/{}?action=restore&vmw-task=true", s.cluster, s.vm),
+        format!(
+            "/api/snapservice/clusters/{}/virtual-machines/{}?action=restore&vmw-task=true",
+            s.cluster, s.vm
+        ),
         auth,
         json!({"snapshot": s.snapshot, "name": name}).to_string(),
     )
 }
 
 fn task_id(o: &Observation) -> Option<String> {
-    (o.status() == Some(202)).then(|| o.json()).flatten().and_then(|v| v.as_str().map(str::to_owned))
+    (o.status() == Some(202))
+        .then(|| o.json())
+        .flatten()
+        .and_then(|v| v.as_str().map(str::to_owned))
 }
 
 fn no_simple() -> TrialResult {
@@ -57,16 +66,30 @@ fn no_simple() -> TrialResult {
 }
 
 /// Finishes a trial: records what it exercised and turns its findings into the result.
-fn conclude(ctx: &Context, trial: &str, j: Judgement, exchanges: &[Exchange], cases: u64) -> TrialResult {
+fn conclude(
+    ctx: &Context,
+    trial: &str,
+    j: Judgement,
+    exchanges: &[Exchange],
+    cases: u64,
+) -> TrialResult {
     ctx.results.exercised(j.exercised.iter());
     if j.findings.is_empty() {
         return TrialResult::passed(cases);
     }
     let mut msg = String::new();
     for f in &j.findings {
-        let title = crate::clause::get(&f.clause).map(|c| c.title.as_str()).unwrap_or("");
-        msg.push_str(&format!("{} failed: {title}\n  expected: {}\n  observed: {}\n", f.clause, f.expected, f.observed));
-        let curl = exchanges.last().map(|e| e.request.curl(ctx.config.insecure || ctx.mock.is_some())).unwrap_or_default();
+        let title = crate::clause::get(&f.clause)
+            .map(|c| c.title.as_str())
+            .unwrap_or("");
+        msg.push_str(&format!(
+            "{} failed: {title}\n  expected: {}\n  observed: {}\n",
+            f.clause, f.expected, f.observed
+        ));
+        let curl = exchanges
+            .last()
+            .map(|e| e.request.curl(ctx.config.insecure || ctx.mock.is_some()))
+            .unwrap_or_default();
         ctx.results.failure(
             &f.clause,
             crate::report::FailureReport {
@@ -80,14 +103,19 @@ fn conclude(ctx: &Context, trial: &str, j: Judgement, exchanges: &[Exchange], ca
         );
     }
     if let Some(e) = exchanges.last() {
-        msg.push_str(&format!("  last request: {} {}\n", e.request.method, e.request.url));
+        msg.push_str(&format!(
+            "  last request: {} {}\n",
+            e.request.method, e.request.url
+        ));
     }
     TrialResult::failed(msg, cases)
 }
 
 /// DUP-3: restores racing for one name in one folder; at most one may end with a VM.
 pub fn dup3_race(ctx: &Context) -> TrialResult {
-    let Some(s) = simple_target(&ctx.world) else { return no_simple() };
+    let Some(s) = simple_target(&ctx.world) else {
+        return no_simple();
+    };
     let admin = Auth::Principal(ctx.admin());
     let rounds = (ctx.config.cases / 32).clamp(4, 16);
     let racers = 4;
@@ -96,73 +124,146 @@ pub fn dup3_race(ctx: &Context) -> TrialResult {
         let mut last = Vec::new();
         for _ in 0..rounds {
             let name = ctx.unique_name("race");
-            let sends = (0..racers).map(|_| ctx.client.send(&restore_request(&s, &name, admin.clone())));
+            let sends = (0..racers).map(|_| {
+                ctx.client
+                    .send_owned(restore_request(&s, &name, admin.clone()))
+            });
             let exchanges: Vec<Exchange> = join_all(sends).await;
-            let tasks: Vec<String> = exchanges.iter().filter_map(|e| task_id(&e.observation)).collect();
+            let tasks: Vec<String> = exchanges
+                .iter()
+                .filter_map(|e| task_id(&e.observation))
+                .collect();
             let finished = join_all(tasks.iter().map(|t| follow_task(ctx, t, &admin))).await;
-            let vms: Vec<String> = finished.iter().filter_map(|(polls, _)| succeeded_vm(polls)).collect();
+            let vms: Vec<String> = finished
+                .iter()
+                .filter_map(|(polls, _)| succeeded_vm(polls))
+                .collect();
+            let ends: Vec<Option<TaskStatus>> = finished
+                .iter()
+                .map(|(polls, _)| {
+                    polls
+                        .last()
+                        .and_then(|o| o.json())
+                        .and_then(|v| v.get("status").cloned())
+                        .and_then(|s| serde_json::from_value(s).ok())
+                })
+                .collect();
             let listed = ctx
                 .client
-                .send(&RequestSpec::get(format!("/api/vcenter/vm?names={}&folders={}", enc(&name), enc(&s.folder)), admin.clone()))
+                .send(&RequestSpec::get(
+                    format!(
+                        "/api/vcenter/vm?names={}&folders={}",
+                        enc(&name),
+                        enc(&s.folder)
+                    ),
+                    admin.clone(),
+                ))
                 .await
                 .observation;
-            let in_folder = listed.json().and_then(|v| v.as_array().map(|a| a.len()));
-            j.merge(oracle::run::check_race(&name, vms.len(), in_folder));
+            let after: Vec<VmSummary> = listed
+                .json()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            let racers: Vec<Observation> =
+                exchanges.iter().map(|e| e.observation.clone()).collect();
+            j.merge(oracle::run::check_race(&name, &racers, &ends, &after));
             for vm in &vms {
                 ctx.results.created(vm);
                 cleanup(ctx, &admin, vm).await;
             }
             last = exchanges;
         }
-        conclude(ctx, "DUP-3::concurrent-same-name", j, &last, u64::from(rounds * racers))
+        conclude(
+            ctx,
+            "DUP-3::concurrent-same-name",
+            j,
+            &last,
+            u64::from(rounds * racers),
+        )
     })
 }
 
 fn succeeded_vm(polls: &[Observation]) -> Option<String> {
     let v = polls.last()?.json()?;
-    (v.get("status")?.as_str()? == "SUCCEEDED").then(|| v.get("result")?.as_str().map(str::to_owned)).flatten()
+    (v.get("status")?.as_str()? == "SUCCEEDED")
+        .then(|| v.get("result")?.as_str().map(str::to_owned))
+        .flatten()
 }
 
 /// BUSY-1 (and BUSY-3 under control): hold tasks, fill the cluster to its limit, one more is
 /// refused NOT_ALLOWED_IN_CURRENT_STATE; release, and a restore is accepted again. Repeated for
 /// limits 1, 2 and 3 so an off-by-one shows at any limit.
 pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
-    let Some(iso) = ctx.isolated() else { return TrialResult::ignored(super::NEEDS_CONTROL) };
+    let Some(iso) = ctx.isolated() else {
+        return TrialResult::ignored(super::NEEDS_CONTROL);
+    };
     let iso = match iso {
         Ok(c) => c,
         Err(e) => return TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0),
     };
-    let Some(s) = simple_target(&iso.world) else { return no_simple() };
+    let Some(s) = simple_target(&iso.world) else {
+        return no_simple();
+    };
     let admin = Auth::Principal(iso.admin());
     runtime().block_on(async {
         let mut j = Judgement::default();
         let mut all = Vec::new();
         let mut cases = 0;
         for limit in 1..=3u32 {
-            let ok = iso.client.control("PUT", "/__mock/settings", Some(json!({"restore_limit": {s.cluster.clone(): limit}}))).await;
+            let ok = iso
+                .client
+                .control(
+                    "PUT",
+                    "/__mock/settings",
+                    Some(json!({"restore_limit": {s.cluster.clone(): limit}})),
+                )
+                .await;
             let held = iso.client.control("POST", "/__mock/tasks/hold", None).await;
             if let Err(e) = ok.and(held) {
                 return TrialResult::failed(format!("control plane refused: {e}"), cases);
             }
             let mut tasks = Vec::new();
+            let mut burst = Vec::new();
             for _ in 0..limit {
-                let ex = iso.client.send(&restore_request(&s, &iso.unique_name("busy"), admin.clone())).await;
+                let ex = iso
+                    .client
+                    .send(&restore_request(
+                        &s,
+                        &iso.unique_name("busy"),
+                        admin.clone(),
+                    ))
+                    .await;
                 cases += 1;
                 match task_id(&ex.observation) {
                     Some(t) => tasks.push(t),
-                    None => j.fail("ACC-1", format!("202 (only {} of {limit} restores in progress)", tasks.len()), ex.observation.summary()),
+                    None => j.fail(
+                        "ACC-1",
+                        format!("202 (only {} of {limit} restores in progress)", tasks.len()),
+                        ex.observation.summary(),
+                    ),
                 }
+                burst.push(ex.observation.clone());
                 all.push(ex);
             }
-            let over = iso.client.send(&restore_request(&s, &iso.unique_name("busy"), admin.clone())).await;
+            let over = iso
+                .client
+                .send(&restore_request(
+                    &s,
+                    &iso.unique_name("busy"),
+                    admin.clone(),
+                ))
+                .await;
             cases += 1;
-            j.merge(oracle::run::check_over_limit(limit, &over.observation));
-            j.merge(oracle::format::check_format(&over, false));
+            burst.push(over.observation.clone());
+            j.merge(oracle::format::check_format(&over, None));
             if let Some(t) = task_id(&over.observation) {
                 tasks.push(t);
             }
             all.push(over);
-            let _ = iso.client.control("POST", "/__mock/tasks/release", None).await;
+            let _ = iso
+                .client
+                .control("POST", "/__mock/tasks/release", None)
+                .await;
             let finished = join_all(tasks.iter().map(|t| follow_task(&iso, t, &admin))).await;
             for (polls, _) in &finished {
                 if let Some(vm) = succeeded_vm(polls) {
@@ -170,9 +271,21 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 }
             }
             // BUSY-3: with every restore finished, a valid restore is accepted again.
-            let again = iso.client.send(&restore_request(&s, &iso.unique_name("busy"), admin.clone())).await;
+            let again = iso
+                .client
+                .send(&restore_request(
+                    &s,
+                    &iso.unique_name("busy"),
+                    admin.clone(),
+                ))
+                .await;
             cases += 1;
-            j.merge(oracle::run::check_accepted_again(&again.observation));
+            j.merge(oracle::run::check_busy(
+                limit,
+                &burst,
+                None,
+                Some(&again.observation),
+            ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(&iso, &t, &admin).await;
                 if let Some(vm) = succeeded_vm(&polls) {
@@ -192,39 +305,70 @@ pub fn busy2_never_exceeded(ctx: &Context) -> TrialResult {
     let owned;
     let c: &Context = match ctx.isolated() {
         Some(Ok(iso)) => {
-            let _ = iso.control_blocking("PUT", "/__mock/settings", Some(json!({"task_duration_ms": 300})));
+            let _ = iso.control_blocking(
+                "PUT",
+                "/__mock/settings",
+                Some(json!({"task_duration_ms": 300})),
+            );
             owned = iso;
             &owned
         }
-        Some(Err(e)) => return TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0),
+        Some(Err(e)) => {
+            return TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0);
+        }
         None => ctx,
     };
-    let Some(s) = simple_target(&c.world) else { return no_simple() };
+    let Some(s) = simple_target(&c.world) else {
+        return no_simple();
+    };
     let admin = Auth::Principal(c.admin());
     let burst = (s.limit * 3).max(4);
     runtime().block_on(async {
         let names: Vec<String> = (0..burst).map(|_| c.unique_name("burst")).collect();
-        let exchanges: Vec<Exchange> = join_all(names.iter().map(|n| c.client.send(&restore_request(&s, n, admin.clone())))).await;
-        let tasks: Vec<String> = exchanges.iter().filter_map(|e| task_id(&e.observation)).collect();
+        let exchanges: Vec<Exchange> = join_all(
+            names
+                .iter()
+                .map(|n| c.client.send_owned(restore_request(&s, n, admin.clone()))),
+        )
+        .await;
+        let tasks: Vec<String> = exchanges
+            .iter()
+            .filter_map(|e| task_id(&e.observation))
+            .collect();
         // Sweep: poll every unfinished task at once, count those in progress, until all end.
         let mut max_in_progress = 0usize;
         let mut open = tasks.clone();
         let deadline = std::time::Instant::now() + c.config.task_budget;
         while !open.is_empty() && std::time::Instant::now() < deadline {
             let polls = join_all(open.iter().map(|t| {
-                c.client.send(&RequestSpec::get(format!("{}/{t}", c.client.config().task_path), admin.clone()))
+                c.client.send_owned(RequestSpec::get(
+                    format!("{}/{t}", c.client.config().task_path),
+                    admin.clone(),
+                ))
             }))
             .await;
             let statuses: Vec<Option<String>> = polls
                 .iter()
-                .map(|e| e.observation.json().and_then(|v| v.get("status").and_then(Value::as_str).map(str::to_owned)))
+                .map(|e| {
+                    e.observation
+                        .json()
+                        .and_then(|v| v.get("status").and_then(Value::as_str).map(str::to_owned))
+                })
                 .collect();
-            let in_progress = statuses.iter().filter(|s| matches!(s.as_deref(), Some("PENDING" | "RUNNING" | "BLOCKED"))).count();
+            let in_progress = statuses
+                .iter()
+                .filter(|s| matches!(s.as_deref(), Some("PENDING" | "RUNNING" | "BLOCKED")))
+                .count();
             max_in_progress = max_in_progress.max(in_progress);
-            open = open.into_iter().zip(statuses).filter(|(_, s)| matches!(s.as_deref(), Some("PENDING" | "RUNNING" | "BLOCKED"))).map(|(t, _)| t).collect();
+            open = open
+                .into_iter()
+                .zip(statuses)
+                .filter(|(_, s)| matches!(s.as_deref(), Some("PENDING" | "RUNNING" | "BLOCKED")))
+                .map(|(t, _)| t)
+                .collect();
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let j = oracle::run::check_busy_max(s.limit, tasks.len(), max_in_progress);
+        let j = oracle::run::check_busy(s.limit, &[], Some(max_in_progress as u32), None);
         for t in &tasks {
             let (polls, _) = follow_task(c, t, &admin).await;
             if let Some(vm) = succeeded_vm(&polls) {
@@ -239,7 +383,9 @@ pub fn busy2_never_exceeded(ctx: &Context) -> TrialResult {
 /// BUSY-3 on any target: restores up to the limit, wait for all of them, then one more must be
 /// accepted.
 pub fn busy3_frees_up(ctx: &Context) -> TrialResult {
-    let Some(s) = simple_target(&ctx.world) else { return no_simple() };
+    let Some(s) = simple_target(&ctx.world) else {
+        return no_simple();
+    };
     let admin = Auth::Principal(ctx.admin());
     runtime().block_on(async {
         let mut j = Judgement::default();
@@ -247,7 +393,12 @@ pub fn busy3_frees_up(ctx: &Context) -> TrialResult {
         let rounds = 3;
         for _ in 0..rounds {
             let names: Vec<String> = (0..s.limit).map(|_| ctx.unique_name("free")).collect();
-            let exchanges = join_all(names.iter().map(|n| ctx.client.send(&restore_request(&s, n, admin.clone())))).await;
+            let exchanges = join_all(
+                names
+                    .iter()
+                    .map(|n| ctx.client.send_owned(restore_request(&s, n, admin.clone()))),
+            )
+            .await;
             for e in &exchanges {
                 if let Some(t) = task_id(&e.observation) {
                     let (polls, _) = follow_task(ctx, &t, &admin).await;
@@ -257,8 +408,20 @@ pub fn busy3_frees_up(ctx: &Context) -> TrialResult {
                     }
                 }
             }
-            let again = ctx.client.send(&restore_request(&s, &ctx.unique_name("free"), admin.clone())).await;
-            j.merge(oracle::run::check_accepted_again(&again.observation));
+            let again = ctx
+                .client
+                .send(&restore_request(
+                    &s,
+                    &ctx.unique_name("free"),
+                    admin.clone(),
+                ))
+                .await;
+            j.merge(oracle::run::check_busy(
+                s.limit,
+                &[],
+                None,
+                Some(&again.observation),
+            ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(ctx, &t, &admin).await;
                 if let Some(vm) = succeeded_vm(&polls) {
@@ -268,19 +431,33 @@ pub fn busy3_frees_up(ctx: &Context) -> TrialResult {
             }
             last = vec![again];
         }
-        conclude(ctx, "BUSY-3::accepted-after-finish", j, &last, u64::from(rounds * (s.limit + 1)))
+        conclude(
+            ctx,
+            "BUSY-3::accepted-after-finish",
+            j,
+            &last,
+            u64::from(rounds * (s.limit + 1)),
+        )
     })
 }
 
 /// ERR-1 / UNAV-1: an injected fault is answered with its status and a vAPI error body.
 pub fn injected_fault(ctx: &Context, status: u16) -> TrialResult {
-    let trial = if status == 500 { "ERR-1::internal-fault" } else { "UNAV-1::service-down" };
-    let Some(iso) = ctx.isolated() else { return TrialResult::ignored(super::NEEDS_CONTROL) };
+    let trial = if status == 500 {
+        "ERR-1::internal-fault"
+    } else {
+        "UNAV-1::service-down"
+    };
+    let Some(iso) = ctx.isolated() else {
+        return TrialResult::ignored(super::NEEDS_CONTROL);
+    };
     let iso = match iso {
         Ok(c) => c,
         Err(e) => return TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0),
     };
-    let Some(s) = simple_target(&iso.world) else { return no_simple() };
+    let Some(s) = simple_target(&iso.world) else {
+        return no_simple();
+    };
     let admin = Auth::Principal(iso.admin());
     runtime().block_on(async {
         let mut j = Judgement::default();
@@ -289,12 +466,30 @@ pub fn injected_fault(ctx: &Context, status: u16) -> TrialResult {
         let _ = iso.client.login(&iso.admin()).await;
         let rounds = 8;
         for _ in 0..rounds {
-            if let Err(e) = iso.client.control("POST", "/__mock/faults", Some(json!({"status": status, "count": 1, "scope": "restore"}))).await {
+            if let Err(e) = iso
+                .client
+                .control(
+                    "POST",
+                    "/__mock/faults",
+                    Some(json!({"status": status, "count": 1, "scope": "restore"})),
+                )
+                .await
+            {
                 return TrialResult::failed(format!("control plane refused: {e}"), 0);
             }
-            let ex = iso.client.send(&restore_request(&s, &iso.unique_name("fault"), admin.clone())).await;
-            j.merge(oracle::run::check_injected_fault(status, &ex.observation));
-            j.merge(oracle::format::check_format(&ex, true));
+            let ex = iso
+                .client
+                .send(&restore_request(
+                    &s,
+                    &iso.unique_name("fault"),
+                    admin.clone(),
+                ))
+                .await;
+            j.merge(oracle::check_outcome(
+                &crate::expect::Expected::injected(status),
+                &ex,
+            ));
+            j.merge(oracle::format::check_format(&ex, Some(status)));
             all.push(ex);
         }
         conclude(ctx, trial, j, &all, rounds)
@@ -303,30 +498,49 @@ pub fn injected_fault(ctx: &Context, status: u16) -> TrialResult {
 
 /// TASK-1 with a task that fails mid-way: it ends FAILED with an error and never moves back.
 pub fn failing_task(ctx: &Context) -> TrialResult {
-    let Some(iso) = ctx.isolated() else { return TrialResult::ignored(super::NEEDS_CONTROL) };
+    let Some(iso) = ctx.isolated() else {
+        return TrialResult::ignored(super::NEEDS_CONTROL);
+    };
     let iso = match iso {
         Ok(c) => c,
         Err(e) => return TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0),
     };
-    let Some(s) = simple_target(&iso.world) else { return no_simple() };
+    let Some(s) = simple_target(&iso.world) else {
+        return no_simple();
+    };
     let admin = Auth::Principal(iso.admin());
     runtime().block_on(async {
         let mut j = Judgement::default();
         let mut all = Vec::new();
         let rounds = 8;
         for _ in 0..rounds {
-            if let Err(e) = iso.client.control("POST", "/__mock/faults/task", Some(json!({"count": 1}))).await {
+            if let Err(e) = iso
+                .client
+                .control("POST", "/__mock/faults/task", Some(json!({"count": 1})))
+                .await
+            {
                 return TrialResult::failed(format!("control plane refused: {e}"), 0);
             }
-            let ex = iso.client.send(&restore_request(&s, &iso.unique_name("fail"), admin.clone())).await;
+            let ex = iso
+                .client
+                .send(&restore_request(
+                    &s,
+                    &iso.unique_name("fail"),
+                    admin.clone(),
+                ))
+                .await;
             if let Some(t) = task_id(&ex.observation) {
                 let (polls, exhausted) = follow_task(&iso, &t, &admin).await;
-                j.merge(oracle::run::check_failed_task(&polls, exhausted));
+                j.merge(oracle::check_failed_task_history(&polls, exhausted));
                 if let Some(vm) = succeeded_vm(&polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
             } else {
-                j.fail("ACC-1", "202 with a task id (the fault is injected into the task, not the request)", ex.observation.summary());
+                j.fail(
+                    "ACC-1",
+                    "202 with a task id (the fault is injected into the task, not the request)",
+                    ex.observation.summary(),
+                );
             }
             all.push(ex);
         }

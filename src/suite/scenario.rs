@@ -66,7 +66,11 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn trial_name(&self) -> String {
-        format!("{}::scenario::{}", self.clauses.first().map(String::as_str).unwrap_or("?"), self.stem)
+        format!(
+            "{}::scenario::{}",
+            self.clauses.first().map(String::as_str).unwrap_or("?"),
+            self.stem
+        )
     }
 }
 
@@ -75,20 +79,39 @@ impl Scenario {
 pub fn load(path: &Path) -> Result<Scenario, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file: ScenarioFile = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(0);
+        let line = e
+            .span()
+            .map(|s| text[..s.start].matches('\n').count() + 1)
+            .unwrap_or(0);
         format!("{}:{line}: {}", path.display(), e.message().trim())
     })?;
     if file.clauses.is_empty() {
-        return Err(format!("{}: `clauses` must name at least one clause", path.display()));
+        return Err(format!(
+            "{}: `clauses` must name at least one clause",
+            path.display()
+        ));
     }
     for c in &file.clauses {
         crate::clause::require(c, &path.display().to_string()).map_err(|e| e.to_string())?;
     }
     if !["session", "none", "garbage", "logged-out"].contains(&file.auth.as_str()) {
-        return Err(format!("{}: auth: `{}` is not one of session, none, garbage, logged-out", path.display(), file.auth));
+        return Err(format!(
+            "{}: auth: `{}` is not one of session, none, garbage, logged-out",
+            path.display(),
+            file.auth
+        ));
     }
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_owned();
-    Ok(Scenario { path: path.to_owned(), stem, clauses: file.clauses.clone(), file })
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("scenario")
+        .to_owned();
+    Ok(Scenario {
+        path: path.to_owned(),
+        stem,
+        clauses: file.clauses.clone(),
+        file,
+    })
 }
 
 /// Every scenario file, sorted by name.
@@ -107,18 +130,32 @@ pub fn trials(ctx: &Context) -> Vec<Trial> {
         Ok(list) => list
             .into_iter()
             .map(|s| {
-                let clauses: Vec<&'static str> =
-                    s.clauses.iter().filter_map(|c| crate::clause::get(c)).map(|c| c.id.as_str()).collect();
+                let clauses: Vec<&'static str> = s
+                    .clauses
+                    .iter()
+                    .filter_map(|c| crate::clause::get(c))
+                    .map(|c| c.id.as_str())
+                    .collect();
                 let ignored = missing_objects(ctx, &s);
                 let name = s.trial_name();
-                let mut t = Trial::new(clauses[0], &format!("scenario::{}", s.stem), "scenario", move |c| run(c, &s));
+                let mut t = Trial::new(
+                    clauses[0],
+                    &format!("scenario::{}", s.stem),
+                    "scenario",
+                    move |c| run(c, &s),
+                );
                 t.clauses = clauses;
                 t.name = name;
                 t.ignore_if(ignored)
             })
             .collect(),
         // A broken scenario file is a failing trial, not a silently smaller suite.
-        Err(e) => vec![Trial::new("FMT-1", "scenario::load-error", "scenario", move |_| TrialResult::failed(e.clone(), 0))],
+        Err(e) => vec![Trial::new(
+            "FMT-1",
+            "scenario::load-error",
+            "scenario",
+            move |_| TrialResult::failed(e.clone(), 0),
+        )],
     }
 }
 
@@ -140,17 +177,30 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
         (_, Some(p)) => Auth::Principal(p.clone()),
         (_, None) => Auth::Principal(ctx.admin()),
     };
-    let path = format!("/api/snapservice/clusters/{}/virtual-machines/{}?{}", s.file.cluster, s.file.vm, s.file.query);
+    let path = format!(
+        "/api/snapservice/clusters/{}/virtual-machines/{}?{}",
+        s.file.cluster, s.file.vm, s.file.query
+    );
     let req = RequestSpec::post_json(path, auth, s.file.body.clone());
     let admin = Auth::Principal(ctx.admin());
     let (ex, task_status) = runtime().block_on(async {
         let ex = ctx.client.send(&req).await;
         let mut task_status = None;
-        if let (Some(202), Some(Value::String(task))) = (ex.observation.status(), ex.observation.json()) {
+        if let (Some(202), Some(Value::String(task))) =
+            (ex.observation.status(), ex.observation.json())
+        {
             let (polls, _) = follow_task(ctx, &task, &admin).await;
             let last = polls.last().and_then(|o| o.json());
-            task_status = last.as_ref().and_then(|v| v.get("status")).and_then(Value::as_str).map(str::to_owned);
-            if let Some(vm) = last.as_ref().and_then(|v| v.get("result")).and_then(Value::as_str) {
+            task_status = last
+                .as_ref()
+                .and_then(|v| v.get("status"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if let Some(vm) = last
+                .as_ref()
+                .and_then(|v| v.get("result"))
+                .and_then(Value::as_str)
+            {
                 ctx.results.created(vm);
                 cleanup(ctx, &admin, vm).await;
             }
@@ -158,14 +208,26 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
         (ex, task_status)
     });
     let mut j = Judgement::default();
-    let observed_type = ex.observation.json().and_then(|v| v.get("error_type").and_then(Value::as_str).map(str::to_owned));
+    let observed_type = ex.observation.json().and_then(|v| {
+        v.get("error_type")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
     let want_type = s.file.expect.error_type.map(|t| t.as_str().to_owned());
     for c in &s.clauses {
-        let ok = ex.observation.status() == Some(s.file.expect.status) && (want_type.is_none() || want_type == observed_type);
-        let expected = format!("{} {}", s.file.expect.status, want_type.clone().unwrap_or_default());
-        j.check(c, (!ok).then(|| (expected.trim().to_owned(), ex.observation.summary())));
+        let ok = ex.observation.status() == Some(s.file.expect.status)
+            && (want_type.is_none() || want_type == observed_type);
+        let expected = format!(
+            "{} {}",
+            s.file.expect.status,
+            want_type.clone().unwrap_or_default()
+        );
+        j.check(
+            c,
+            (!ok).then(|| (expected.trim().to_owned(), ex.observation.summary())),
+        );
     }
-    j.merge(oracle::format::check_format(&ex, false));
+    j.merge(oracle::format::check_format(&ex, None));
     ctx.results.exercised(j.exercised.iter());
     if ctx.config.snapshots {
         let mut snap = super::normalize::normalized(&ex.observation);
@@ -181,9 +243,17 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
     if j.findings.is_empty() {
         return TrialResult::passed(1);
     }
-    let mut msg = format!("scenario {} ({}): {}\n", s.stem, s.path.display(), s.file.description);
+    let mut msg = format!(
+        "scenario {} ({}): {}\n",
+        s.stem,
+        s.path.display(),
+        s.file.description
+    );
     for f in &j.findings {
-        msg.push_str(&format!("  {} failed\n    expected: {}\n    observed: {}\n", f.clause, f.expected, f.observed));
+        msg.push_str(&format!(
+            "  {} failed\n    expected: {}\n    observed: {}\n",
+            f.clause, f.expected, f.observed
+        ));
         ctx.results.failure(
             &f.clause,
             crate::report::FailureReport {
@@ -196,6 +266,9 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             },
         );
     }
-    msg.push_str(&format!("  reproduce: {}\n", ex.request.curl(ctx.config.insecure || ctx.mock.is_some())));
+    msg.push_str(&format!(
+        "  reproduce: {}\n",
+        ex.request.curl(ctx.config.insecure || ctx.mock.is_some())
+    ));
     TrialResult::failed(msg, 1)
 }

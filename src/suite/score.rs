@@ -37,7 +37,11 @@ impl Progress for Quiet {
 }
 
 /// Runs the whole suite on a fresh embedded mock with `defects` and returns its report.
-pub fn run_with_defects(base: &SuiteConfig, defects: &[String], seed: u64) -> Result<RunReport, HarnessError> {
+pub fn run_with_defects(
+    base: &SuiteConfig,
+    defects: &[String],
+    seed: u64,
+) -> Result<RunReport, HarnessError> {
     let mut config = base.clone();
     config.target = None;
     config.defects = defects.to_vec();
@@ -46,12 +50,21 @@ pub fn run_with_defects(base: &SuiteConfig, defects: &[String], seed: u64) -> Re
     config.snapshots = false;
     config.replay_dir = None;
     let ctx = Context::start(config)?;
-    let opts = RunOptions { filter: None, jobs: 2, budget: None, interrupted: Arc::new(AtomicBool::new(false)) };
+    let opts = RunOptions {
+        filter: None,
+        jobs: 2,
+        budget: None,
+        interrupted: Arc::new(AtomicBool::new(false)),
+    };
     Ok(run_suite(&ctx, &opts, &Quiet))
 }
 
 pub fn failed_clauses(r: &RunReport) -> BTreeSet<String> {
-    r.clauses.iter().filter(|c| c.verdict == Verdict::Fail).map(|c| c.id.clone()).collect()
+    r.clauses
+        .iter()
+        .filter(|c| c.verdict == Verdict::Fail)
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 pub fn score_defect(base: &SuiteConfig, defect: Defect) -> Result<DefectScore, HarnessError> {
@@ -59,13 +72,26 @@ pub fn score_defect(base: &SuiteConfig, defect: Defect) -> Result<DefectScore, H
     let report = run_with_defects(base, &[defect.name().to_owned()], base.seed)?;
     let failed = failed_clauses(&report);
     let declared: BTreeSet<String> = defect.clauses().iter().map(|c| c.to_string()).collect();
-    let first = report.trials.iter().find(|t| matches!(t.outcome, TrialOutcome::Failed { .. }));
-    let first_failure = report.clauses.iter().filter(|c| c.verdict == Verdict::Fail).flat_map(|c| c.failures.first()).next();
+    let first = report
+        .trials
+        .iter()
+        .find(|t| matches!(t.outcome, TrialOutcome::Failed { .. }));
+    let first_failure = report
+        .clauses
+        .iter()
+        .filter(|c| c.verdict == Verdict::Fail)
+        .flat_map(|c| c.failures.first())
+        .next();
     let reproducible = report
         .clauses
         .iter()
         .filter(|c| c.verdict == Verdict::Fail)
-        .all(|c| !c.failures.is_empty() && c.failures.iter().all(|f| !f.minimal_case.is_empty() && f.curl.contains("curl ")));
+        .all(|c| {
+            !c.failures.is_empty()
+                && c.failures
+                    .iter()
+                    .all(|f| !f.minimal_case.is_empty() && f.curl.contains("curl "))
+        });
     Ok(DefectScore {
         defect: defect.name().to_owned(),
         detected: declared.is_subset(&failed),
@@ -82,13 +108,19 @@ pub fn score_defect(base: &SuiteConfig, defect: Defect) -> Result<DefectScore, H
 /// Counts the mutations named in a minimal-case description (`... + mutations [A, B]`).
 fn mutation_count(desc: &str) -> usize {
     match desc.split_once("mutations [") {
-        Some((_, rest)) => rest.split(']').next().map(|m| m.split(',').filter(|x| !x.trim().is_empty()).count()).unwrap_or(0),
+        Some((_, rest)) => rest
+            .split(']')
+            .next()
+            .map(|m| m.split(',').filter(|x| !x.trim().is_empty()).count())
+            .unwrap_or(0),
         None => 0,
     }
 }
 
 pub fn table_markdown(scores: &[DefectScore]) -> String {
-    let mut s = String::from("| defect | declared clauses | detected | precise | clauses that failed | cases to first failure | counterexample mutations |\n|---|---|---|---|---|---|---|\n");
+    let mut s = String::from(
+        "| defect | declared clauses | detected | precise | clauses that failed | cases to first failure | counterexample mutations |\n|---|---|---|---|---|---|---|\n",
+    );
     for d in scores {
         s.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} | {} |\n",
@@ -97,12 +129,20 @@ pub fn table_markdown(scores: &[DefectScore]) -> String {
             if d.detected { "yes" } else { "**no**" },
             if d.precise { "yes" } else { "**no**" },
             d.failed.join(", "),
-            d.cases_to_failure.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
-            d.counterexample_size.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+            d.cases_to_failure
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            d.counterexample_size
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
         ));
     }
     let detected = scores.iter().filter(|d| d.detected).count();
     let precise = scores.iter().filter(|d| d.precise).count();
-    s.push_str(&format!("\n{detected}/{} defects detected, {precise}/{} with full precision.\n", scores.len(), scores.len()));
+    s.push_str(&format!(
+        "\n{detected}/{} defects detected, {precise}/{} with full precision.\n",
+        scores.len(),
+        scores.len()
+    ));
     s
 }

@@ -23,8 +23,19 @@ pub struct Trial {
 }
 
 impl Trial {
-    pub fn new(clause: &'static str, slug: &str, kind: &'static str, run: impl Fn(&Context) -> TrialResult + Send + Sync + 'static) -> Self {
-        Trial { name: format!("{clause}::{slug}"), clauses: vec![clause], ignored: None, kind, run: Arc::new(run) }
+    pub fn new(
+        clause: &'static str,
+        slug: &str,
+        kind: &'static str,
+        run: impl Fn(&Context) -> TrialResult + Send + Sync + 'static,
+    ) -> Self {
+        Trial {
+            name: format!("{clause}::{slug}"),
+            clauses: vec![clause],
+            ignored: None,
+            kind,
+            run: Arc::new(run),
+        }
     }
 
     pub fn also(mut self, clauses: &[&'static str]) -> Self {
@@ -55,7 +66,11 @@ pub fn execute(ctx: &Context, trial: &Trial) -> TrialResult {
             match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (trial.run)(ctx))) {
                 Ok(r) => r,
                 Err(p) => {
-                    let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
                     TrialResult::failed(format!("{}: the trial panicked: {msg}", trial.name), 0)
                 }
             }
