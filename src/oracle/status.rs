@@ -54,7 +54,9 @@ pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judge
     let clause =
         if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 202 | 400 | 403 | 404) {
             "AUTHN-3"
-        } else if seen.status == 403 {
+        } else if seen.status == 403 && expected.allows_accepted() {
+            // A refusal is a privilege-model failure only where the request was otherwise
+            // acceptable; a 403 instead of a 404 or 400 breaks the fault's own clause.
             expected.blame_refusal.unwrap_or(expected.blame)
         } else {
             expected.blame
@@ -186,6 +188,17 @@ mod tests {
         let j = judge(&c, error(400, "INVALID_ARGUMENT"));
         assert_eq!(failed(&j), vec!["AUTHZ-1"]);
         assert!(j.exercised.contains("AUTHZ-6"));
+    }
+
+    #[test]
+    fn a_403_instead_of_a_404_breaks_the_404_clause() {
+        let mut c = case(
+            ADMIN,
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "name": "t-1"}),
+        );
+        c.cluster = "domain-c999".into();
+        assert_eq!(failed(&judge(&c, error(403, "UNAUTHORIZED"))), vec!["NF-1"]);
     }
 
     #[test]

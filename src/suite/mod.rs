@@ -5,6 +5,7 @@ pub mod config;
 pub mod context;
 pub mod normalize;
 pub mod outcome;
+pub mod paired;
 pub mod pipeline;
 pub mod preflight;
 pub mod properties;
