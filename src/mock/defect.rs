@@ -135,25 +135,25 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::FolderGrantNotPropagated,
         name: "folder-grant-not-propagated",
-        clauses: &["ACC-1", "AUTHZ-5"],
+        clauses: &["AUTHZ-4", "AUTHZ-5"],
         description: "a propagating grant on a VM folder is not held on its subfolders",
     },
     Meta {
         defect: Defect::PoolGrantNotPropagated,
         name: "pool-grant-not-propagated",
-        clauses: &["ACC-1", "AUTHZ-5"],
+        clauses: &["AUTHZ-5"],
         description: "a propagating grant on a resource pool is not held on its child pools",
     },
     Meta {
         defect: Defect::PropagateAlways,
         name: "propagate-always",
-        clauses: &["AUTHZ-1", "AUTHZ-5"],
+        clauses: &["AUTHZ-5"],
         description: "grants without propagation are held on every descendant",
     },
     Meta {
         defect: Defect::ExtraPrivilegeRequired,
         name: "extra-privilege-required",
-        clauses: &["ACC-1", "AUTHZ-4", "AUTHZ-5"],
+        clauses: &["AUTHZ-4", "AUTHZ-5"],
         description: "System.Read on the cluster is required on top of the documented privileges",
     },
     Meta {
@@ -249,7 +249,7 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::Conflict409ForNameClash,
         name: "conflict-409-for-name-clash",
-        clauses: &["DUP-1", "FMT-2", "FMT-4"],
+        clauses: &["DUP-1", "FMT-4"],
         description: "a clash with an explicit name is answered 409 ALREADY_EXISTS",
     },
     Meta {

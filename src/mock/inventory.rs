@@ -124,6 +124,17 @@ impl Inventory {
         self.vms.get(id)
     }
 
+    /// Sets a VM's power state (the power operations of the vCenter VM API).
+    pub fn set_power(&mut self, id: &str, state: crate::model::PowerState) -> bool {
+        match self.vms.get_mut(id) {
+            Some(v) => {
+                v.power_state = state;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn vms(&self) -> impl Iterator<Item = &VmRec> {
         self.vms.values()
     }

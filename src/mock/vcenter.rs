@@ -161,3 +161,31 @@ pub async fn delete(State(state): State<AppState>, headers: HeaderMap, path: P1)
     inner.inventory.remove(&vm, protected);
     StatusCode::NO_CONTENT.into_response()
 }
+
+/// `POST /api/vcenter/vm/{vm}/power?action=start|stop`: the power operations a client needs to
+/// clean up (a VM must be powered off before it can be deleted).
+pub async fn power_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: P1,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let now = Instant::now();
+    let mut inner = state.lock(now);
+    if let Err(e) = inner.authenticate(&headers, now) {
+        return e.into_response();
+    }
+    let Ok(Path(vm)) = path else {
+        return ApiError::bad_input("vm").into_response();
+    };
+    let target = match raw.as_deref() {
+        Some("action=stop") => PowerState::PoweredOff,
+        Some("action=start") => PowerState::PoweredOn,
+        _ => return ApiError::bad_input("action").into_response(),
+    };
+    if inner.inventory.vm(&vm).is_none() {
+        return vm_not_found(&vm).into_response();
+    }
+    inner.inventory.set_power(&vm, target);
+    StatusCode::NO_CONTENT.into_response()
+}

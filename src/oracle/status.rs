@@ -54,6 +54,13 @@ pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judge
     let clause =
         if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 202 | 400 | 403 | 404) {
             "AUTHN-3"
+        } else if seen.status == 400
+            && seen.error_type == Some(ErrorType::NotAllowedInCurrentState)
+            && expected.allows_accepted()
+        {
+            // An acceptable request refused for the restore limit: a valid restore was
+            // refused (the BUSY trials judge the limit itself).
+            "ACC-1"
         } else if seen.status == 403 && expected.allows_accepted() {
             // A refusal is a privilege-model failure only where the request was otherwise
             // acceptable; a 403 instead of a 404 or 400 breaks the fault's own clause.

@@ -72,7 +72,9 @@ pub fn run_property(
         cases: ctx.config.cases,
         failure_persistence: persistence,
         rng_seed: RngSeed::Fixed(seed),
-        max_shrink_iters: 512,
+        max_shrink_iters: 256,
+        // Shrinking replays cases over the network; bound it in time as well as in steps.
+        max_shrink_time: 20_000,
         // Cases are network round trips; proptest's own wall-clock limits do not apply.
         timeout: 0,
         fork: false,
@@ -128,6 +130,17 @@ pub fn run_property(
                 );
             }
             if own.is_empty() {
+                ctx.results.failure(
+                    clauses.first().copied().unwrap_or("FMT-4"),
+                    FailureReport {
+                        trial: trial.to_owned(),
+                        expected: "the same answer when the minimal case is sent again".into(),
+                        observed: run.exchange.observation.summary(),
+                        minimal_case: minimal.0.describe(),
+                        curl: super::reproduce::curl_lines(ctx, &minimal.0, &run.exchange),
+                        seed: Some(seed),
+                    },
+                );
                 // Flaky: the minimal case passed on its second run. Still a failure: the target
                 // answered differently to the same request.
                 return TrialResult::failed(

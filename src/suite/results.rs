@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use crate::clause;
-use crate::report::{ClauseReport, Cleanup, FailureReport, TrialOutcome, TrialReport, Verdict};
+use crate::report::{ClauseReport, Cleanup, FailureReport, TrialReport, Verdict};
 
 /// Failures kept per clause; later ones are counted, not stored.
 const MAX_FAILURES_PER_CLAUSE: usize = 10;
@@ -26,11 +26,22 @@ struct Inner {
 #[derive(Default)]
 pub struct Results {
     inner: Mutex<Inner>,
+    /// Tasks that outlived the task budget in this run.
+    stalled: std::sync::atomic::AtomicU64,
 }
 
 impl Results {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts a task that did not end within the budget; returns how many did so far.
+    pub fn stalled_task(&self) -> u64 {
+        self.stalled.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+    }
+
+    pub fn stalled_tasks(&self) -> u64 {
+        self.stalled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn exercised<'a>(&self, clauses: impl IntoIterator<Item = &'a String>) {
@@ -122,10 +133,7 @@ impl Results {
             .map(|c| {
                 let cases = g.exercised.get(&c.id).copied().unwrap_or(0);
                 let failures = g.failures.get(&c.id).cloned().unwrap_or_default();
-                let trials_failed = g.trials.iter().any(|t| {
-                    t.clauses.contains(&c.id) && matches!(t.outcome, TrialOutcome::Failed { .. })
-                });
-                let (verdict, reason) = if !failures.is_empty() || trials_failed {
+                let (verdict, reason) = if !failures.is_empty() {
                     let n = g.failure_counts.get(&c.id).copied().unwrap_or(0);
                     (
                         Verdict::Fail,

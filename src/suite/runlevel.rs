@@ -61,6 +61,20 @@ fn task_id(o: &Observation) -> Option<String> {
         .and_then(|v| v.as_str().map(str::to_owned))
 }
 
+/// The trial's own mock when the target is embedded (so its restores meet no other trial's
+/// names or limit), with a task duration long enough for concurrent requests to overlap.
+fn own_target(ctx: &Context, task_ms: u64) -> Result<Option<Context>, TrialResult> {
+    match ctx.isolated() {
+        None => Ok(None),
+        Some(Err(e)) => Err(TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0)),
+        Some(Ok(iso)) => {
+            iso.control_blocking("PUT", "/__mock/settings", Some(json!({"task_duration_ms": task_ms})))
+                .map_err(|e| TrialResult::failed(format!("control plane refused: {e}"), 0))?;
+            Ok(Some(iso))
+        }
+    }
+}
+
 fn no_simple() -> TrialResult {
     TrialResult::ignored("the fixture has no DRS cluster with a deleted VM that has a snapshot")
 }
@@ -112,7 +126,12 @@ fn conclude(
 }
 
 /// DUP-3: restores racing for one name in one folder; at most one may end with a VM.
-pub fn dup3_race(ctx: &Context) -> TrialResult {
+pub fn dup3_race(outer: &Context) -> TrialResult {
+    let owned = match own_target(outer, 50) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let ctx = owned.as_ref().unwrap_or(outer);
     let Some(s) = simple_target(&ctx.world) else {
         return no_simple();
     };
@@ -382,7 +401,12 @@ pub fn busy2_never_exceeded(ctx: &Context) -> TrialResult {
 
 /// BUSY-3 on any target: restores up to the limit, wait for all of them, then one more must be
 /// accepted.
-pub fn busy3_frees_up(ctx: &Context) -> TrialResult {
+pub fn busy3_frees_up(outer: &Context) -> TrialResult {
+    let owned = match own_target(outer, super::context::EMBEDDED_TASK_MS) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let ctx = owned.as_ref().unwrap_or(outer);
     let Some(s) = simple_target(&ctx.world) else {
         return no_simple();
     };

@@ -71,7 +71,21 @@ pub fn execute(ctx: &Context, trial: &Trial) -> TrialResult {
                         .cloned()
                         .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
-                    TrialResult::failed(format!("{}: the trial panicked: {msg}", trial.name), 0)
+                    let message = format!("{}: the trial panicked: {msg}", trial.name);
+                    for c in &trial.clauses {
+                        ctx.results.failure(
+                            c,
+                            crate::report::FailureReport {
+                                trial: trial.name.clone(),
+                                expected: "the trial completes".into(),
+                                observed: message.clone(),
+                                minimal_case: "-".into(),
+                                curl: "-".into(),
+                                seed: Some(ctx.config.seed),
+                            },
+                        );
+                    }
+                    TrialResult::failed(message, 0)
                 }
             }
         }
