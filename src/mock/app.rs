@@ -58,7 +58,10 @@ pub fn app(state: AppState) -> Router {
             "/api/vcenter/vm/{vm}",
             get(vcenter::get).delete(vcenter::delete),
         )
-        .route("/api/vcenter/vm/{vm}/power", get(vcenter::power).post(vcenter::power_action))
+        .route(
+            "/api/vcenter/vm/{vm}/power",
+            get(vcenter::power).post(vcenter::power_action),
+        )
         .route("/__mock/reset", post(control::reset))
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/principals", post(control::add_principal))

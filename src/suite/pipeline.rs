@@ -90,7 +90,11 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
     // Once three tasks have outlived the budget the target evidently leaves tasks running:
     // later tasks get a short wait, so one broken behaviour does not stall the whole run (each
     // is still judged, and fails ACC-2, as it should).
-    let budget = if ctx.results.stalled_tasks() >= 3 { Duration::from_millis(200) } else { ctx.config.task_budget };
+    let budget = if ctx.results.stalled_tasks() >= 3 {
+        Duration::from_millis(200)
+    } else {
+        ctx.config.task_budget
+    };
     loop {
         let ex = ctx
             .client
@@ -219,17 +223,33 @@ pub async fn cleanup(ctx: &Context, reader: &Auth, vm: &str) {
     // Deletion uses the administrator: the case's principal may lack the privilege to delete.
     let admin = Auth::Principal(ctx.admin());
     let path = format!("/api/vcenter/vm/{vm}");
-    let mut o = ctx.client.send(&RequestSpec::delete(path.clone(), admin.clone())).await.observation;
+    let mut o = ctx
+        .client
+        .send(&RequestSpec::delete(path.clone(), admin.clone()))
+        .await
+        .observation;
     if o.status() == Some(400) {
         // A VM left powered on (a non-conforming server) cannot be deleted: power it off first,
         // so one broken case does not leave names behind that refuse every later case.
-        let stop = RequestSpec { method: "POST".into(), path: format!("{path}/power?action=stop"), auth: admin.clone(), body: None, content_type: None };
+        let stop = RequestSpec {
+            method: "POST".into(),
+            path: format!("{path}/power?action=stop"),
+            auth: admin.clone(),
+            body: None,
+            content_type: None,
+        };
         let _ = ctx.client.send(&stop).await;
-        o = ctx.client.send(&RequestSpec::delete(path, admin)).await.observation;
+        o = ctx
+            .client
+            .send(&RequestSpec::delete(path, admin))
+            .await
+            .observation;
     }
     match o.status() {
         Some(200 | 204) => ctx.results.removed(vm),
-        _ => ctx.results.left(vm, &format!("delete failed: {}", o.summary())),
+        _ => ctx
+            .results
+            .left(vm, &format!("delete failed: {}", o.summary())),
     }
 }
 

@@ -125,9 +125,7 @@ fn strategy(ctx: &Context, clause: &str) -> Result<BoxedStrategy<Prepared>, Stri
             plain(
                 (generate::arb_multi_fault_case(w, &admin, &prefix), auth)
                     .prop_map(move |(mut c, m)| {
-                        if m.apply(&mut c, &world) {
-                            c.mutations.push(m);
-                        }
+                        m.apply(&mut c, &world);
                         c
                     })
                     .boxed(),

@@ -37,7 +37,9 @@ impl Results {
 
     /// Counts a task that did not end within the budget; returns how many did so far.
     pub fn stalled_task(&self) -> u64 {
-        self.stalled.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+        self.stalled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1
     }
 
     pub fn stalled_tasks(&self) -> u64 {

@@ -66,10 +66,17 @@ fn task_id(o: &Observation) -> Option<String> {
 fn own_target(ctx: &Context, task_ms: u64) -> Result<Option<Context>, TrialResult> {
     match ctx.isolated() {
         None => Ok(None),
-        Some(Err(e)) => Err(TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0)),
+        Some(Err(e)) => Err(TrialResult::failed(
+            format!("cannot start an isolated mock: {e}"),
+            0,
+        )),
         Some(Ok(iso)) => {
-            iso.control_blocking("PUT", "/__mock/settings", Some(json!({"task_duration_ms": task_ms})))
-                .map_err(|e| TrialResult::failed(format!("control plane refused: {e}"), 0))?;
+            iso.control_blocking(
+                "PUT",
+                "/__mock/settings",
+                Some(json!({"task_duration_ms": task_ms})),
+            )
+            .map_err(|e| TrialResult::failed(format!("control plane refused: {e}"), 0))?;
             Ok(Some(iso))
         }
     }
