@@ -332,7 +332,9 @@ impl<'a> Analysis<'a> {
             && privilege::holds_exactly_documented(self.world, self.principal)
         {
             clauses.push("AUTHZ-4");
-            blame_refusal = Some("AUTHZ-4");
+            // A refusal of a privilege that came through propagation says more about AUTHZ-5
+            // than about the documented set; only grants held directly are AUTHZ-4's.
+            blame_refusal = blame_refusal.or(Some("AUTHZ-4"));
         }
         clauses.sort();
         clauses.dedup();

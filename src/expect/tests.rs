@@ -304,7 +304,8 @@ fn missing_privilege_on_a_default_object_allows_403_or_the_rest() {
     assert_eq!(s.outcomes, vec![Outcome::Accepted]);
     assert_eq!(e.blame, "ACC-1");
     // Named folder where the grant propagates from the parent: held (AUTHZ-5), and the
-    // principal holds exactly the documented privileges (AUTHZ-4).
+    // principal holds exactly the documented privileges (AUTHZ-4). A refusal there is blamed
+    // on the propagation (AUTHZ-5), the more specific promise.
     let c = case_as(
         "apps-folder@vsphere.local",
         "domain-c8",
@@ -314,7 +315,7 @@ fn missing_privilege_on_a_default_object_allows_403_or_the_rest() {
     let (e, _) = both(&c);
     assert_eq!(e.outcomes, vec![Outcome::Accepted]);
     assert!(e.clauses.contains(&"AUTHZ-5") && e.clauses.contains(&"AUTHZ-4"));
-    assert_eq!(e.blame_refusal, Some("AUTHZ-4"));
+    assert_eq!(e.blame_refusal, Some("AUTHZ-5"));
     let (e, _) = both(&case(json!({"snapshot": "snap-42-a"})));
     assert_eq!(e.blame_refusal, Some("AUTHZ-5"));
 }

@@ -135,7 +135,7 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::FolderGrantNotPropagated,
         name: "folder-grant-not-propagated",
-        clauses: &["AUTHZ-4", "AUTHZ-5"],
+        clauses: &["AUTHZ-5"],
         description: "a propagating grant on a VM folder is not held on its subfolders",
     },
     Meta {

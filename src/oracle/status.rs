@@ -169,13 +169,22 @@ mod tests {
     #[test]
     fn refusals_of_held_privileges_are_blamed_precisely() {
         let c = case(
+            "direct-operator@vsphere.local",
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "name": "t-1", "placement": {"folder": "group-v4", "resource_pool": "resgroup-8"}}),
+        );
+        assert_eq!(
+            failed(&judge(&c, error(403, "UNAUTHORIZED"))),
+            vec!["AUTHZ-4"]
+        );
+        let c = case(
             "operator@vsphere.local",
             "vm-42",
             json!({"snapshot": "snap-42-a", "name": "t-1"}),
         );
         assert_eq!(
             failed(&judge(&c, error(403, "UNAUTHORIZED"))),
-            vec!["AUTHZ-4"]
+            vec!["AUTHZ-5"]
         );
         let c = case(
             ADMIN,

@@ -132,12 +132,19 @@ fn strategy(ctx: &Context, clause: &str) -> Result<BoxedStrategy<Prepared>, Stri
             )
         }
         "AUTHZ-4" => {
-            let p = w
+            // Every principal holding exactly the documented privileges (refusals of grants
+            // held through propagation are AUTHZ-5's, refusals of direct grants AUTHZ-4's).
+            let options: Vec<BoxedStrategy<Prepared>> = w
                 .principals
                 .keys()
-                .find(|p| crate::expect::privilege::holds_exactly_documented(w, p))
-                .ok_or("the fixture has no principal holding exactly the documented privileges")?;
-            plain(valid(p)?)
+                .filter(|p| crate::expect::privilege::holds_exactly_documented(w, p))
+                .filter(|p| generate::has_valid_case(w, p))
+                .map(|p| plain(generate::arb_valid_case(w, p, &prefix).boxed()))
+                .collect();
+            if options.is_empty() {
+                return Err("the fixture has no principal holding exactly the documented privileges with a valid restore".into());
+            }
+            proptest::strategy::Union::new(options).boxed()
         }
         "AUTHZ-5" => {
             // Every fixture principal that has a valid restore somewhere (grants on ancestors,

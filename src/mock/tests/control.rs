@@ -32,7 +32,7 @@ async fn state_has_the_documented_shape() {
     assert_eq!(v["running"]["domain-c8"], 0);
     assert_eq!(v["max_running"]["domain-c20"], 0);
     assert_eq!(v["sessions"], 1);
-    assert_eq!(v["principals"].as_array().unwrap().len(), 9);
+    assert_eq!(v["principals"].as_array().unwrap().len(), 10);
     assert_eq!(v["restore_limits"]["domain-c8"], 2);
     assert_eq!(v["task_duration_ms"], 20);
     assert_eq!(v["held"], false);
