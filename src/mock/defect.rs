@@ -237,7 +237,7 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::NameTakenByLiveVmIgnored,
         name: "name-taken-by-live-vm-ignored",
-        clauses: &["DUP-1", "DUP-2"],
+        clauses: &["DUP-1", "DUP-2", "DUP-3"],
         description: "names of live VMs are not checked",
     },
     Meta {
@@ -273,7 +273,7 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::IgnoresName,
         name: "ignores-name",
-        clauses: &["POST-2"],
+        clauses: &["POST-2", "DUP-3"],
         description: "the restored VM gets the snapshot-time name even when name is given",
     },
     Meta {

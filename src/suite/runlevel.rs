@@ -154,12 +154,21 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
                 ctx.client
                     .send_owned(restore_request(&s, &name, admin.clone()))
             });
-            let exchanges: Vec<Exchange> = join_all(sends).await;
-            let tasks: Vec<String> = exchanges
+            let mut exchanges: Vec<Exchange> = join_all(sends).await;
+            let mut tasks: Vec<String> = exchanges
                 .iter()
                 .filter_map(|e| task_id(&e.observation))
                 .collect();
-            let finished = join_all(tasks.iter().map(|t| follow_task(ctx, t, &admin))).await;
+            let mut finished = join_all(tasks.iter().map(|t| follow_task(ctx, t, &admin))).await;
+            // A straggler: the same restore once the racers' tasks have ended. Whether racers
+            // overlap depends on timing; the straggler makes "never two VMs of one name" hold
+            // to account on every round.
+            let late = ctx.client.send(&restore_request(&s, &name, admin.clone())).await;
+            if let Some(t) = task_id(&late.observation) {
+                finished.push(follow_task(ctx, &t, &admin).await);
+                tasks.push(t);
+            }
+            exchanges.push(late);
             let vms: Vec<String> = finished
                 .iter()
                 .filter_map(|(polls, _)| succeeded_vm(polls))
