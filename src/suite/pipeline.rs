@@ -37,7 +37,6 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                 judgement.merge(oracle::task::check_task_history(&polls, exhausted));
                 restored_vm = succeeded_vm(&polls);
                 if let Some(vm) = &restored_vm {
-                    ctx.results.created(vm);
                     if let Some(exp_vm) = expect::expected_vm(world, case) {
                         judgement.merge(check_post(ctx, &reader, vm, &exp_vm).await);
                     }
@@ -195,8 +194,11 @@ async fn check_nothing_created(
     oracle::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
-/// Deletes a VM the run created (unless `--keep`), recording what happened.
+/// Records a VM the run restored as created, then deletes it (unless `--keep`), recording what
+/// happened. Recording here, in the one function every restore goes through, keeps
+/// `cleanup.created` complete: a VM can never be removed or left without being counted.
 pub async fn cleanup(ctx: &Context, reader: &Auth, vm: &str) {
+    ctx.results.created(vm);
     if ctx.config.keep {
         ctx.results.left(vm, "kept (--keep)");
         return;
