@@ -24,6 +24,10 @@ pub struct CaseRun {
 
 /// Runs `case` against the context's target and judges everything it touched.
 pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
+    // VMs kept by earlier cases (`--keep`) take their names; the oracle must know them, or it
+    // expects 202 where the target rightly answers ALREADY_EXISTS.
+    let with_kept = ctx.world_with_kept(world);
+    let world = with_kept.as_ref().unwrap_or(world);
     let expected = expect::expected(world, case, ctx.config.strict);
     let exchange = ctx.client.send(&case.to_request()).await;
     let mut judgement = oracle::status::check_outcome(&expected, &exchange);
@@ -37,10 +41,14 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                 judgement.merge(oracle::task::check_task_history(&polls, exhausted));
                 restored_vm = succeeded_vm(&polls);
                 if let Some(vm) = &restored_vm {
-                    if let Some(exp_vm) = expect::expected_vm(world, case) {
-                        judgement.merge(check_post(ctx, &reader, vm, &exp_vm).await);
+                    let exp_vm = expect::expected_vm(world, case);
+                    if let Some(exp_vm) = &exp_vm {
+                        judgement.merge(check_post(ctx, &reader, vm, exp_vm).await);
                     }
                     cleanup(ctx, &reader, vm).await;
+                    if let (true, Some(exp_vm)) = (ctx.config.keep, &exp_vm) {
+                        ctx.kept(vm, &case.cluster, exp_vm);
+                    }
                 }
             }
         }
