@@ -33,10 +33,10 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return harness_failure(e),
     };
-    if ctx.mock.is_none() {
-        if let Err(e) = crate::suite::preflight::check(&ctx) {
-            return harness_failure(e);
-        }
+    if ctx.mock.is_none()
+        && let Err(e) = crate::suite::preflight::check(&ctx)
+    {
+        return harness_failure(e);
     }
     if a.dry_run {
         return dry_run(&ctx, filter.as_ref());
@@ -45,11 +45,9 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     watch_ctrl_c(interrupted.clone());
     let opts = RunOptions {
         filter,
-        jobs: if ctx.mock.is_some() {
-            a.jobs
-        } else {
-            a.jobs.min(1).max(1)
-        },
+        // A remote target is shared by every trial (no isolated mocks), so its trials run one
+        // at a time: restores of one trial must not meet the names or limits of another.
+        jobs: if ctx.mock.is_some() { a.jobs } else { 1 },
         budget: a.budget,
         interrupted,
     };
@@ -71,10 +69,10 @@ pub fn run(a: CertifyArgs) -> ExitCode {
             ));
         }
     };
-    if !a.no_bundle {
-        if let Err(e) = report::write_bundle(&a.report, &files, &ctx.config.fixture, &secrets) {
-            return harness_failure(format!("cannot write the results bundle: {e}"));
-        }
+    if !a.no_bundle
+        && let Err(e) = report::write_bundle(&a.report, &files, &ctx.config.fixture, &secrets)
+    {
+        return harness_failure(format!("cannot write the results bundle: {e}"));
     }
     println!("{}", report::matrix::render(&report, &redactor));
     println!("reports: {}", a.report.display());
@@ -128,13 +126,12 @@ fn watch_ctrl_c(flag: Arc<AtomicBool>) {
         if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
+            && rt.block_on(tokio::signal::ctrl_c()).is_ok()
         {
-            if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
-                eprintln!(
-                    "interrupted: finishing the running trials, cleaning up and writing the report"
-                );
-                flag.store(true, Ordering::SeqCst);
-            }
+            eprintln!(
+                "interrupted: finishing the running trials, cleaning up and writing the report"
+            );
+            flag.store(true, Ordering::SeqCst);
         }
     });
 }

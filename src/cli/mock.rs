@@ -45,10 +45,10 @@ pub fn run(a: MockArgs) -> ExitCode {
     // The base URL is the first line of stdout: scripts read it to find the mock.
     println!("{}", server.base_url());
     let _ = std::io::stdout().flush();
-    if let (Some(path), Some(pem)) = (&a.cert_out, server.ca_pem()) {
-        if let Err(e) = std::fs::write(path, pem) {
-            return harness_failure(format!("cannot write {}: {e}", path.display()));
-        }
+    if let (Some(path), Some(pem)) = (&a.cert_out, server.ca_pem())
+        && let Err(e) = std::fs::write(path, pem)
+    {
+        return harness_failure(format!("cannot write {}: {e}", path.display()));
     }
     eprintln!(
         "mock serving {} (fixture {}); Ctrl-C stops it",

@@ -71,10 +71,10 @@ impl SuiteConfig {
     /// `SNAPCONF_FIXTURE`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`, `SNAPCONF_CASES`.
     pub fn from_env() -> Result<Self, String> {
         let mut c = SuiteConfig::new();
-        if let Ok(t) = std::env::var("SNAPCONF_TARGET") {
-            if !t.trim().is_empty() {
-                c.target = Some(t);
-            }
+        if let Ok(t) = std::env::var("SNAPCONF_TARGET")
+            && !t.trim().is_empty()
+        {
+            c.target = Some(t);
         }
         if let Ok(f) = std::env::var("SNAPCONF_FIXTURE") {
             c.fixture = PathBuf::from(f);

@@ -161,10 +161,10 @@ pub fn trials(ctx: &Context) -> Vec<Trial> {
 
 /// A scenario names fixture objects; against a lab fixture that lacks them it cannot run.
 fn missing_objects(ctx: &Context, s: &Scenario) -> Option<String> {
-    if let Some(p) = &s.file.principal {
-        if !ctx.world.principals.contains_key(p) {
-            return Some(format!("the fixture has no principal `{p}`"));
-        }
+    if let Some(p) = &s.file.principal
+        && !ctx.world.principals.contains_key(p)
+    {
+        return Some(format!("the fixture has no principal `{p}`"));
     }
     None
 }
