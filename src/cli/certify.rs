@@ -111,11 +111,13 @@ fn config_from(a: &CertifyArgs) -> Result<SuiteConfig, String> {
 }
 
 /// Prints, for every selected trial, the mutating requests it would send; sends nothing but the
-/// login (to resolve the target) — and not even that with the embedded mock.
+/// login (to resolve the target) — and not even that with the embedded mock. The preflight's
+/// sessions are logged out again, so a dry run leaves nothing behind on the target.
 fn dry_run(ctx: &Context, filter: Option<&glob::Pattern>) -> ExitCode {
     for line in crate::suite::properties::dry_run_lines(ctx, filter) {
         println!("{line}");
     }
+    crate::runner::runtime::runtime().block_on(ctx.client.logout_all());
     ExitCode::SUCCESS
 }
 

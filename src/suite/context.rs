@@ -1,15 +1,17 @@
 //! Everything a trial needs: the world, a client for the target, the embedded mock when there
 //! is one, and the shared results.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
 use super::config::SuiteConfig;
 use super::results::Results;
+use crate::expect::ExpectedVm;
 use crate::mock::{Defect, MockOptions, MockServer};
-use crate::model::World;
+use crate::model::world::Vm;
+use crate::model::{PowerState, World};
 use crate::runner::{Client, TargetConfig};
 
 /// The harness could not run (exit code 2): bad fixture, bad flags, unusable target.
@@ -35,6 +37,9 @@ pub struct Context {
     pub mock: Option<MockServer>,
     pub results: Arc<Results>,
     names: AtomicU64,
+    /// VMs restored and kept (`--keep`) on this context's target: live VMs the fixture does
+    /// not know, whose names later cases must not expect to be free.
+    kept: Mutex<Vec<Vm>>,
 }
 
 fn mock_is_embedded(c: &SuiteConfig) -> bool {
@@ -102,6 +107,7 @@ impl Context {
             mock,
             results,
             names: AtomicU64::new(0),
+            kept: Mutex::new(Vec::new()),
         };
         if ctx.mock.is_some() {
             ctx.control_blocking(
@@ -152,6 +158,33 @@ impl Context {
     /// without one, so this never fails afterwards.
     pub fn admin(&self) -> String {
         self.world.admin.clone().unwrap_or_default()
+    }
+
+    /// Remembers a VM the run restored and kept on this target (`--keep`).
+    pub fn kept(&self, vm: &str, cluster: &str, exp: &ExpectedVm) {
+        let v = Vm {
+            id: vm.to_owned(),
+            name: exp.name.clone(),
+            folder: exp.folder.clone(),
+            host: exp.host.clone().unwrap_or_default(),
+            resource_pool: exp.resource_pool.clone().unwrap_or_default(),
+            cluster: cluster.to_owned(),
+            power_state: PowerState::PoweredOff,
+        };
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).push(v);
+    }
+
+    /// `world` plus the VMs kept so far, or `None` when nothing was kept.
+    pub fn world_with_kept(&self, world: &World) -> Option<World> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.is_empty() {
+            return None;
+        }
+        let mut w = world.clone();
+        for v in kept.iter() {
+            w.vms.insert(v.id.clone(), v.clone());
+        }
+        Some(w)
     }
 
     pub fn target_url(&self) -> String {

@@ -24,6 +24,10 @@ pub struct CaseRun {
 
 /// Runs `case` against the context's target and judges everything it touched.
 pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
+    // VMs kept by earlier cases (`--keep`) take their names; the oracle must know them, or it
+    // expects 202 where the target rightly answers ALREADY_EXISTS.
+    let with_kept = ctx.world_with_kept(world);
+    let world = with_kept.as_ref().unwrap_or(world);
     let expected = expect::expected(world, case, ctx.config.strict);
     let exchange = ctx.client.send(&case.to_request()).await;
     let mut judgement = oracle::status::check_outcome(&expected, &exchange);
@@ -44,13 +48,15 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                 judgement.merge(task);
                 restored_vm = succeeded_vm(&polls);
                 if let Some(vm) = &restored_vm {
-                    ctx.results.created(vm);
-                    if let Some(exp_vm) =
-                        expect::expected_vm(world, case).filter(|_| expected.allows_accepted())
-                    {
-                        judgement.merge(check_post(ctx, &reader, vm, &exp_vm).await);
+                    let exp_vm =
+                        expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
+                    if let Some(exp_vm) = &exp_vm {
+                        judgement.merge(check_post(ctx, &reader, vm, exp_vm).await);
                     }
                     cleanup(ctx, &reader, vm).await;
+                    if let (true, Some(exp_vm)) = (ctx.config.keep, &exp_vm) {
+                        ctx.kept(vm, &case.cluster, exp_vm);
+                    }
                 }
             }
         }
@@ -213,8 +219,11 @@ async fn check_nothing_created(
     oracle::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
-/// Deletes a VM the run created (unless `--keep`), recording what happened.
+/// Records a VM the run restored as created, then deletes it (unless `--keep`), recording what
+/// happened. Recording here, in the one function every restore goes through, keeps
+/// `cleanup.created` complete: a VM can never be removed or left without being counted.
 pub async fn cleanup(ctx: &Context, reader: &Auth, vm: &str) {
+    ctx.results.created(vm);
     if ctx.config.keep {
         ctx.results.left(vm, "kept (--keep)");
         return;

@@ -203,7 +203,6 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
                 exchanges.iter().map(|e| e.observation.clone()).collect();
             j.merge(oracle::run::check_race(&name, &racers, &ends, &after));
             for vm in &vms {
-                ctx.results.created(vm);
                 cleanup(ctx, &admin, vm).await;
             }
             last = exchanges;
@@ -407,7 +406,6 @@ pub fn busy2_never_exceeded(ctx: &Context) -> TrialResult {
         for t in &tasks {
             let (polls, _) = follow_task(c, t, &admin).await;
             if let Some(vm) = succeeded_vm(&polls) {
-                c.results.created(&vm);
                 cleanup(c, &admin, &vm).await;
             }
         }
@@ -443,7 +441,6 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                 if let Some(t) = task_id(&e.observation) {
                     let (polls, _) = follow_task(ctx, &t, &admin).await;
                     if let Some(vm) = succeeded_vm(&polls) {
-                        ctx.results.created(&vm);
                         cleanup(ctx, &admin, &vm).await;
                     }
                 }
@@ -465,7 +462,6 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(ctx, &t, &admin).await;
                 if let Some(vm) = succeeded_vm(&polls) {
-                    ctx.results.created(&vm);
                     cleanup(ctx, &admin, &vm).await;
                 }
             }

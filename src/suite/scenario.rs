@@ -201,7 +201,6 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
                 .and_then(|v| v.get("result"))
                 .and_then(Value::as_str)
             {
-                ctx.results.created(vm);
                 cleanup(ctx, &admin, vm).await;
             }
         }
