@@ -97,7 +97,7 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
     // later tasks get a short wait, so one broken behaviour does not stall the whole run (each
     // is still judged, and fails ACC-2, as it should).
     let budget = if ctx.results.stalled_tasks() >= 3 {
-        Duration::from_millis(200)
+        Duration::ZERO
     } else {
         ctx.config.task_budget
     };
