@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         }
     }));
     trials.extend(mutation_trials());
+    trials.push(no_false_positives());
     let conclusion = libtest_mimic::run(&args, trials);
     drop(ctx);
     conclusion.exit_code()
@@ -84,4 +85,25 @@ fn mutation_trials() -> Vec<Trial> {
             .with_ignored_flag(remote)
         })
         .collect()
+}
+
+/// The conforming mock passes the whole suite over ten different seeds: the suite has no false
+/// positives (the other half of the mutation test).
+fn no_false_positives() -> Trial {
+    let remote = std::env::var("SNAPCONF_TARGET").is_ok_and(|t| !t.is_empty());
+    Trial::test("MUTATION::conforming-mock-10-seeds", || {
+        let base = SuiteConfig::from_env().map_err(Failed::from)?;
+        let mut bad = Vec::new();
+        for i in 0..10u64 {
+            let seed = base.seed.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let r = suite::score::run_with_defects(&base, &[], seed).map_err(|e| Failed::from(e.to_string()))?;
+            let failed = suite::score::failed_clauses(&r);
+            if !failed.is_empty() {
+                bad.push(format!("seed {seed:#x}: {failed:?}"));
+            }
+        }
+        if bad.is_empty() { Ok(()) } else { Err(format!("the conforming mock failed clauses: {}", bad.join("; ")).into()) }
+    })
+    .with_kind("mutation")
+    .with_ignored_flag(remote)
 }
