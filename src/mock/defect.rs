@@ -117,13 +117,13 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::AuthzFolderUnchecked,
         name: "authz-folder-unchecked",
-        clauses: &["AUTHZ-2"],
+        clauses: &["AUTHZ-2", "AUTHZ-5"],
         description: "VirtualMachine.Inventory.Create on placement.folder is not checked",
     },
     Meta {
         defect: Defect::AuthzPoolUnchecked,
         name: "authz-pool-unchecked",
-        clauses: &["AUTHZ-3"],
+        clauses: &["AUTHZ-3", "AUTHZ-5"],
         description: "Resource.AssignVMToPool on placement.resource_pool is not checked",
     },
     Meta {
