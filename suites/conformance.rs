@@ -95,14 +95,21 @@ fn no_false_positives() -> Trial {
         let base = SuiteConfig::from_env().map_err(Failed::from)?;
         let mut bad = Vec::new();
         for i in 0..10u64 {
-            let seed = base.seed.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let r = suite::score::run_with_defects(&base, &[], seed).map_err(|e| Failed::from(e.to_string()))?;
+            let seed = base
+                .seed
+                .wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let r = suite::score::run_with_defects(&base, &[], seed)
+                .map_err(|e| Failed::from(e.to_string()))?;
             let failed = suite::score::failed_clauses(&r);
             if !failed.is_empty() {
                 bad.push(format!("seed {seed:#x}: {failed:?}"));
             }
         }
-        if bad.is_empty() { Ok(()) } else { Err(format!("the conforming mock failed clauses: {}", bad.join("; ")).into()) }
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("the conforming mock failed clauses: {}", bad.join("; ")).into())
+        }
     })
     .with_kind("mutation")
     .with_ignored_flag(remote)

@@ -163,7 +163,10 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
             // A straggler: the same restore once the racers' tasks have ended. Whether racers
             // overlap depends on timing; the straggler makes "never two VMs of one name" hold
             // to account on every round.
-            let late = ctx.client.send(&restore_request(&s, &name, admin.clone())).await;
+            let late = ctx
+                .client
+                .send(&restore_request(&s, &name, admin.clone()))
+                .await;
             if let Some(t) = task_id(&late.observation) {
                 finished.push(follow_task(ctx, &t, &admin).await);
                 tasks.push(t);
