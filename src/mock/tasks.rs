@@ -134,7 +134,8 @@ impl Task {
                 if span.is_zero() {
                     99
                 } else {
-                    ((done.as_millis() * 100 / span.as_millis()) as i64).min(99)
+                    // Nanoseconds: a span under a millisecond would divide by zero in millis.
+                    ((done.as_nanos() * 100 / span.as_nanos()) as i64).min(99)
                 }
             }
             TaskStatus::Succeeded | TaskStatus::Failed => 100,
