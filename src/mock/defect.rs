@@ -303,7 +303,9 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::TaskNeverFinishes,
         name: "task-never-finishes",
-        clauses: &["ACC-2"],
+        // Its tasks never report an end: valid restores fail ACC-2, and a task the control
+        // plane makes fail never reports FAILED either (ERR-1: a fault must not hang).
+        clauses: &["ACC-2", "ERR-1"],
         description: "the task is reported RUNNING forever",
     },
     Meta {
@@ -339,7 +341,10 @@ const META: &[Meta] = &[
     Meta {
         defect: Defect::LogoutKeepsSession,
         name: "logout-keeps-session",
-        clauses: &["AUTHN-2"],
+        // A logged-out session then passes authentication: otherwise valid requests get 202
+        // (AUTHN-2), and a request that is also wrong elsewhere gets that error instead of 401
+        // (AUTHN-3: no unauthenticated request gets 400, 403 or 404).
+        clauses: &["AUTHN-2", "AUTHN-3"],
         description: "DELETE of the session answers 204 but the session stays valid",
     },
     Meta {

@@ -37,7 +37,7 @@ pub fn check_busy(
                 busy1.push(format!("request {i}: {}", obs.summary()));
             }
         }
-        if seen.status == 202 {
+        if (200..300).contains(&seen.status) {
             accepted += 1;
         }
     }
@@ -63,9 +63,11 @@ pub fn check_busy(
         );
     }
     if let Some(obs) = after_release {
+        // BUSY-3 is about being refused: any 2xx is acceptance here (a 200 in place of 202
+        // is ACC-1's and FMT-4's finding, judged where the answer's status is).
         j.check(
             "BUSY-3",
-            (obs.status() != Some(202)).then(|| {
+            (!obs.status().is_some_and(|s| (200..300).contains(&s))).then(|| {
                 (
                     "202 once the restores in progress finished".into(),
                     obs.summary(),

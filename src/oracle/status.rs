@@ -4,6 +4,7 @@
 use crate::expect::{Expected, Outcome};
 use crate::model::ErrorType;
 use crate::oracle::Judgement;
+use crate::oracle::format::allowed_error_types;
 use crate::runner::{Exchange, Observation};
 
 /// The parts of a response an outcome is judged on.
@@ -24,12 +25,18 @@ pub fn observed(obs: &Observation) -> Option<Observed> {
 }
 
 /// True when `seen` is one of the outcomes. A response without a readable error type matches
-/// on status alone: its body is FMT-1's to judge, and one fault should make one finding.
+/// on status alone: its body is FMT-1's to judge, and one fault should make one finding. So
+/// does an error type the status never allows (401 with UNAUTHORIZED): that is FMT-2's
+/// finding, and the status itself answered the clause. An allowed but different type (400
+/// INVALID_ARGUMENT where ALREADY_EXISTS is due) is the outcome clause's failure.
 pub fn matches(outcome: Outcome, seen: Observed) -> bool {
     match outcome {
         Outcome::Accepted => seen.status == 202,
         Outcome::Error { status, error_type } => {
-            seen.status == status && seen.error_type.is_none_or(|t| t == error_type)
+            seen.status == status
+                && seen.error_type.is_none_or(|t| {
+                    t == error_type || !allowed_error_types(status).is_some_and(|a| a.contains(&t))
+                })
         }
     }
 }
@@ -51,23 +58,26 @@ pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judge
     if expected.outcomes.iter().any(|o| matches(*o, seen)) {
         return j;
     }
-    let clause =
-        if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 202 | 400 | 403 | 404) {
-            "AUTHN-3"
-        } else if seen.status == 400
-            && seen.error_type == Some(ErrorType::NotAllowedInCurrentState)
-            && expected.allows_accepted()
-        {
-            // An acceptable request refused for the restore limit: a valid restore was
-            // refused (the BUSY trials judge the limit itself).
-            "ACC-1"
-        } else if seen.status == 403 && expected.allows_accepted() {
-            // A refusal is a privilege-model failure only where the request was otherwise
-            // acceptable; a 403 instead of a 404 or 400 breaks the fault's own clause.
-            expected.blame_refusal.unwrap_or(expected.blame)
-        } else {
-            expected.blame
-        };
+    // An unauthenticated request answered 400/403/404 was judged on something other than its
+    // credentials first (AUTHN-3); answered 202, its credentials were not checked at all: the
+    // specific AUTHN clause in `blame`.
+    let clause = if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 400 | 403 | 404)
+    {
+        "AUTHN-3"
+    } else if seen.status == 400
+        && seen.error_type == Some(ErrorType::NotAllowedInCurrentState)
+        && expected.allows_accepted()
+    {
+        // An acceptable request refused for the restore limit: a valid restore was
+        // refused (the BUSY trials judge the limit itself).
+        "ACC-1"
+    } else if seen.status == 403 && expected.allows_accepted() {
+        // A refusal is a privilege-model failure only where the request was otherwise
+        // acceptable; a 403 instead of a 404 or 400 breaks the fault's own clause.
+        expected.blame_refusal.unwrap_or(expected.blame)
+    } else {
+        expected.blame
+    };
     j.fail(
         clause,
         format!("{} ({})", expected.describe_outcomes(), expected.reason),
@@ -83,6 +93,7 @@ mod tests {
     use super::*;
     use crate::expect::{expected, test_world};
     use crate::generate::{Body, Case};
+    use crate::oracle::format::check_format;
     use crate::oracle::test_support::*;
     use crate::runner::Auth;
 
@@ -160,10 +171,24 @@ mod tests {
         assert_eq!(failed(&judge(&c, error(500, "ERROR"))), vec!["AUTHN-1"]);
         c.auth = Auth::Garbage("x".into());
         assert_eq!(
-            failed(&judge(&c, error(401, "UNAUTHORIZED"))),
-            vec!["AUTHN-2"]
+            failed(&judge(&c, error(403, "UNAUTHORIZED"))),
+            vec!["AUTHN-3"]
         );
-        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-3"]);
+        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-2"]);
+        c.auth = Auth::NoHeader;
+        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-1"]);
+    }
+
+    #[test]
+    fn an_error_type_the_status_never_allows_is_left_to_fmt_2() {
+        let mut c = case(ADMIN, "vm-42", json!({"snapshot": "snap-42-a"}));
+        c.auth = Auth::Garbage("x".into());
+        // 401 with UNAUTHORIZED: the status is right; FMT-2 (check_format) reports the type.
+        assert!(judge(&c, error(401, "UNAUTHORIZED")).passed());
+        assert_eq!(
+            failed(&check_format(&exchange(error(401, "UNAUTHORIZED")), None)),
+            vec!["FMT-2"]
+        );
     }
 
     #[test]

@@ -95,6 +95,8 @@ struct Walk {
     judgement: Judgement,
     /// Polls that did not answer 200 (ACC-2: the task id must resolve).
     unresolved: Vec<String>,
+    /// The first terminal Info, else the last Info: how the task ended. A later read that
+    /// moves back is TASK-1's finding, not a task that failed to end (ACC-2).
     last: Option<(TaskStatus, Map<String, Value>)>,
 }
 
@@ -103,6 +105,7 @@ fn walk(polls: &[Observation]) -> Walk {
     let mut task2 = Vec::new();
     let mut unresolved = Vec::new();
     let mut last: Option<(TaskStatus, Map<String, Value>)> = None;
+    let mut ended: Option<(TaskStatus, Map<String, Value>)> = None;
     let mut judged = false;
     for (i, poll) in polls.iter().enumerate() {
         if poll.status() != Some(200) {
@@ -150,8 +153,12 @@ fn walk(polls: &[Observation]) -> Walk {
             }
             _ => {}
         }
+        if status.is_terminal() && ended.is_none() {
+            ended = Some((status, m.clone()));
+        }
         last = Some((status, m));
     }
+    let last = ended.or(last);
     let mut judgement = Judgement::default();
     if judged {
         for (clause, problems, expected) in [
@@ -357,6 +364,10 @@ mod tests {
         assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-1"]);
         let h = vec![info("FAILED", json!({})), info("SUCCEEDED", json!({}))];
         assert!(failed(&check_task_history(&h, false)).contains(&"TASK-1"));
+        // A SUCCEEDED task read again as RUNNING moved back (TASK-1); it did end (ACC-2 holds).
+        let mut h = ok_history();
+        h.push(info("RUNNING", json!({})));
+        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-1"]);
         // RUNNING and BLOCKED may alternate.
         let h = vec![
             info("RUNNING", json!({})),

@@ -35,7 +35,9 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
     let mut restored_vm = None;
     let reader = reader_of(ctx, case);
     match exchange.observation.status() {
-        Some(202) => {
+        // Any 2xx carrying a task id is followed: a target answering 200 instead of 202
+        // (FMT-4, ACC-1) still restores, and its VM must be found and removed.
+        Some(200..=299) => {
             if let Some(Value::String(task)) = exchange.observation.json() {
                 let (polls, exhausted) = follow_task(ctx, &task, &reader).await;
                 let mut task = oracle::task::check_task_history(&polls, exhausted);
@@ -57,14 +59,24 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                     if let (true, Some(exp_vm)) = (ctx.config.keep, &exp_vm) {
                         ctx.kept(vm, &case.cluster, exp_vm);
                     }
+                } else if let Some(name) = case.requested_name(world) {
+                    // The task never named its VM (it did not end, or its result is not a VM
+                    // id), yet the VM may exist: removing it by name keeps one broken task
+                    // from refusing every later case of that name (shrinking replays names).
+                    sweep_name(ctx, world, &name).await;
                 }
             }
         }
         Some(s) if s >= 400 => {
             if let Some(name) = case.requested_name(world) {
-                judgement.merge(
-                    check_nothing_created(ctx, &reader, world, &name, &exchange.observation).await,
-                );
+                let rej =
+                    check_nothing_created(ctx, &reader, world, &name, &exchange.observation).await;
+                if !rej.passed() {
+                    // A refusal that created a VM anyway (REJ-1, reported): remove it, or it
+                    // makes later cases of that name fail for the wrong reason.
+                    sweep_name(ctx, world, &name).await;
+                }
+                judgement.merge(rej);
             }
         }
         _ => {}
@@ -117,7 +129,17 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
             .unwrap_or(false);
         let not_json = ex.observation.status() != Some(200);
         polls.push(ex.observation);
-        if terminal || not_json {
+        if terminal {
+            // One more read: a terminal status must stay put (TASK-1), and a target that
+            // flips a finished task back is only seen by reading it again.
+            let again = ctx
+                .client
+                .send(&RequestSpec::get(path.clone(), reader.clone()))
+                .await;
+            polls.push(again.observation);
+            return (polls, false);
+        }
+        if not_json {
             return (polls, false);
         }
         if started.elapsed() >= budget {
@@ -129,13 +151,42 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
     }
 }
 
-/// The VM id in the result of the last poll, when the task SUCCEEDED.
-fn succeeded_vm(polls: &[Observation]) -> Option<String> {
-    let last = polls.last()?.json()?;
-    if last.get("status")?.as_str()? != "SUCCEEDED" {
-        return None;
-    }
-    last.get("result")?.as_str().map(str::to_owned)
+/// True when the task was seen to end (SUCCEEDED or FAILED).
+pub fn ended(polls: &[Observation]) -> bool {
+    ended_info(polls)
+        .and_then(|v| {
+            v.get("status")?
+                .as_str()
+                .map(|s| s == "SUCCEEDED" || s == "FAILED")
+        })
+        .unwrap_or(false)
+}
+
+/// The Info the task ended with: the first terminal poll, else the last poll. Reads after
+/// the end are TASK-1's to judge.
+pub fn ended_info(polls: &[Observation]) -> Option<serde_json::Value> {
+    let status = |v: &serde_json::Value| {
+        v.get("status")
+            .and_then(|s| s.as_str())
+            .map(|s| s == "SUCCEEDED" || s == "FAILED")
+            .unwrap_or(false)
+    };
+    polls
+        .iter()
+        .filter_map(|p| p.json())
+        .find(|v| status(v))
+        .or_else(|| polls.last().and_then(|o| o.json()))
+}
+
+/// The VM id in the result of the first SUCCEEDED poll (the VM exists from then on, whatever
+/// later reads say; cleanup must find it).
+pub fn succeeded_vm(polls: &[Observation]) -> Option<String> {
+    polls.iter().find_map(|p| {
+        let v = p.json()?;
+        (v.get("status")?.as_str()? == "SUCCEEDED")
+            .then(|| v.get("result")?.as_str().map(str::to_owned))
+            .flatten()
+    })
 }
 
 /// Reads the restored VM through the vCenter VM API and checks POST-1..6.
@@ -217,6 +268,32 @@ async fn check_nothing_created(
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
     oracle::reject::check_nothing_created(answer, &before, &after, &[])
+}
+
+/// Removes every VM named `name` that the world did not hold before (nor an earlier case
+/// kept): VMs a restore created without the harness learning their id.
+async fn sweep_name(ctx: &Context, world: &World, name: &str) {
+    if ctx.config.keep {
+        return;
+    }
+    let admin = Auth::Principal(ctx.admin());
+    let o = ctx
+        .client
+        .send(&RequestSpec::get(
+            format!("/api/vcenter/vm?names={}", enc(name)),
+            admin.clone(),
+        ))
+        .await
+        .observation;
+    let listed: Vec<VmSummary> = o
+        .json()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    for vm in listed {
+        if vm.name == name && !world.vms.contains_key(&vm.vm) {
+            cleanup(ctx, &admin, &vm.vm).await;
+        }
+    }
 }
 
 /// Records a VM the run restored as created, then deletes it (unless `--keep`), recording what

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::context::Context;
 use super::outcome::TrialResult;
-use super::pipeline::{cleanup, enc, follow_task};
+use super::pipeline::{cleanup, enc, ended, ended_info, follow_task, succeeded_vm};
 use crate::model::{TaskStatus, VmSummary, World};
 use crate::oracle::{self, Judgement};
 use crate::runner::runtime::runtime;
@@ -54,8 +54,11 @@ pub fn restore_request(s: &Simple, name: &str, auth: Auth) -> RequestSpec {
     )
 }
 
+/// The task id of an answer that carries one: any 2xx with a JSON string (a 200 is FMT-4's
+/// finding, but its task still runs and its VM must be cleaned up).
 fn task_id(o: &Observation) -> Option<String> {
-    (o.status() == Some(202))
+    o.status()
+        .is_some_and(|s| (200..300).contains(&s))
         .then(|| o.json())
         .flatten()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -179,9 +182,7 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
             let ends: Vec<Option<TaskStatus>> = finished
                 .iter()
                 .map(|(polls, _)| {
-                    polls
-                        .last()
-                        .and_then(|o| o.json())
+                    ended_info(polls)
                         .and_then(|v| v.get("status").cloned())
                         .and_then(|s| serde_json::from_value(s).ok())
                 })
@@ -218,13 +219,6 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
             u64::from(rounds * racers),
         )
     })
-}
-
-fn succeeded_vm(polls: &[Observation]) -> Option<String> {
-    let v = polls.last()?.json()?;
-    (v.get("status")?.as_str()? == "SUCCEEDED")
-        .then(|| v.get("result")?.as_str().map(str::to_owned))
-        .flatten()
 }
 
 /// BUSY-1 (and BUSY-3 under control): hold tasks, fill the cluster to its limit, one more is
@@ -307,6 +301,9 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                     cleanup(&iso, &admin, &vm).await;
                 }
             }
+            // BUSY-3 speaks of restores that finished: tasks never seen to end are ACC-2's
+            // finding, and a refusal while they seem to run proves nothing about the limit.
+            let all_ended = finished.iter().all(|(polls, _)| ended(polls));
             // BUSY-3: with every restore finished, a valid restore is accepted again.
             let again = iso
                 .client
@@ -321,7 +318,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 limit,
                 &burst,
                 None,
-                Some(&again.observation),
+                Some(&again.observation).filter(|_| all_ended),
             ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(&iso, &t, &admin).await;
@@ -440,9 +437,11 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                     .map(|n| ctx.client.send_owned(restore_request(&s, n, admin.clone()))),
             )
             .await;
+            let mut all_ended = true;
             for e in &exchanges {
                 if let Some(t) = task_id(&e.observation) {
                     let (polls, _) = follow_task(ctx, &t, &admin).await;
+                    all_ended &= ended(&polls);
                     if let Some(vm) = succeeded_vm(&polls) {
                         cleanup(ctx, &admin, &vm).await;
                     }
@@ -456,11 +455,12 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                     admin.clone(),
                 ))
                 .await;
+            // As in BUSY-1: only restores seen to finish oblige the target to accept again.
             j.merge(oracle::run::check_busy(
                 s.limit,
                 &[],
                 None,
-                Some(&again.observation),
+                Some(&again.observation).filter(|_| all_ended),
             ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(ctx, &t, &admin).await;

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::context::Context;
 use super::outcome::TrialResult;
-use super::pipeline::{cleanup, follow_task};
+use super::pipeline::{cleanup, ended_info, follow_task};
 use super::trial::Trial;
 use crate::model::ErrorType;
 use crate::oracle::{self, Judgement};
@@ -190,7 +190,7 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             (ex.observation.status(), ex.observation.json())
         {
             let (polls, _) = follow_task(ctx, &task, &admin).await;
-            let last = polls.last().and_then(|o| o.json());
+            let last = ended_info(&polls);
             task_status = last
                 .as_ref()
                 .and_then(|v| v.get("status"))
