@@ -64,6 +64,10 @@ pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judge
     let clause = if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 400 | 403 | 404)
     {
         "AUTHN-3"
+    } else if (200..300).contains(&seen.status) && expected.allows_accepted() {
+        // Accepted with the wrong success status (200 for 202): the acceptance itself was
+        // allowed; the status is ACC-1's (and FMT-4's) fault, not the case's own clause.
+        "ACC-1"
     } else if seen.status == 400
         && seen.error_type == Some(ErrorType::NotAllowedInCurrentState)
         && expected.allows_accepted()
@@ -177,6 +181,19 @@ mod tests {
         assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-2"]);
         c.auth = Auth::NoHeader;
         assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-1"]);
+    }
+
+    #[test]
+    fn a_200_where_202_is_allowed_is_blamed_on_acc_1() {
+        let c = case(
+            ADMIN,
+            "vm-42",
+            json!({"snapshot": "snap-42-a", "x_extra": 1}),
+        );
+        assert_eq!(failed(&judge(&c, json(200, r#""t""#))), vec!["ACC-1"]);
+        // Where acceptance itself is wrong, the case's own clause is broken.
+        let c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
+        assert_eq!(failed(&judge(&c, json(200, r#""t""#))), vec!["NF-2"]);
     }
 
     #[test]

@@ -40,6 +40,10 @@ pub struct Context {
     /// VMs restored and kept (`--keep`) on this context's target: live VMs the fixture does
     /// not know, whose names later cases must not expect to be free.
     kept: Mutex<Vec<Vm>>,
+    /// Restores accepted on this target whose tasks were never seen to end, as (cluster,
+    /// requested name). By its own account the target is still running them, so it may rightly
+    /// hold their names and restore slots: later cases may be refused for either.
+    unsettled: Mutex<Vec<(String, Option<String>)>>,
 }
 
 fn mock_is_embedded(c: &SuiteConfig) -> bool {
@@ -108,6 +112,7 @@ impl Context {
             results,
             names: AtomicU64::new(0),
             kept: Mutex::new(Vec::new()),
+            unsettled: Mutex::new(Vec::new()),
         };
         if ctx.mock.is_some() {
             ctx.control_blocking(
@@ -185,6 +190,23 @@ impl Context {
             w.vms.insert(v.id.clone(), v.clone());
         }
         Some(w)
+    }
+
+    /// Remembers an accepted restore whose task was not seen to end.
+    pub fn unsettled(&self, cluster: &str, name: Option<String>) {
+        self.unsettled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((cluster.to_owned(), name));
+    }
+
+    /// Whether an unsettled restore may hold `name`, and whether one may hold a restore slot
+    /// of `cluster`.
+    pub fn unsettled_holds(&self, cluster: &str, name: Option<&str>) -> (bool, bool) {
+        let u = self.unsettled.lock().unwrap_or_else(|e| e.into_inner());
+        let name_held = name.is_some_and(|n| u.iter().any(|(_, m)| m.as_deref() == Some(n)));
+        let slot_held = u.iter().any(|(c, _)| c == cluster);
+        (name_held, slot_held)
     }
 
     pub fn target_url(&self) -> String {

@@ -327,6 +327,10 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 }
             }
             all.push(again);
+            if !all_ended {
+                // Unended tasks may hold their slots: the next limit cannot be judged.
+                break;
+            }
         }
         conclude(ctx, "BUSY-1::limit-reached", j, &all, cases)
     })
@@ -429,6 +433,8 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
         let mut j = Judgement::default();
         let mut last = Vec::new();
         let rounds = 3;
+        // Sticky: a task that never ended may hold its slot in every later round.
+        let mut all_ended = true;
         for _ in 0..rounds {
             let names: Vec<String> = (0..s.limit).map(|_| ctx.unique_name("free")).collect();
             let exchanges = join_all(
@@ -437,7 +443,6 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                     .map(|n| ctx.client.send_owned(restore_request(&s, n, admin.clone()))),
             )
             .await;
-            let mut all_ended = true;
             for e in &exchanges {
                 if let Some(t) = task_id(&e.observation) {
                     let (polls, _) = follow_task(ctx, &t, &admin).await;
@@ -573,6 +578,12 @@ pub fn failing_task(ctx: &Context) -> TrialResult {
                 j.merge(oracle::check_failed_task_history(&polls, exhausted));
                 if let Some(vm) = succeeded_vm(&polls) {
                     cleanup(&iso, &admin, &vm).await;
+                }
+                if !ended(&polls) {
+                    // The task may hold its restore slot for good: a refusal in a later round
+                    // would say nothing about the request.
+                    all.push(ex);
+                    break;
                 }
             } else {
                 j.fail(
