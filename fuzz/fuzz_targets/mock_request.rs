@@ -35,7 +35,10 @@ struct Env {
 fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/default.toml"));
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/default.toml"
+        ));
         let world = World::load(path).unwrap_or_else(|e| panic!("{e}"));
         let ids = world.kinds.keys().cloned().collect();
         let principals = world
@@ -234,7 +237,11 @@ impl Run<'_> {
                 let parts: Vec<String> = pairs
                     .iter()
                     .map(|(k, v)| {
-                        format!("{}={}", QUERY_KEYS[*k as usize % QUERY_KEYS.len()], self.seg(v))
+                        format!(
+                            "{}={}",
+                            QUERY_KEYS[*k as usize % QUERY_KEYS.len()],
+                            self.seg(v)
+                        )
                     })
                     .collect();
                 format!("?{}", parts.join("&"))

@@ -317,10 +317,5 @@ fuzz_target!(|input: Input| {
         .take(8)
         .map(|t| t.map(|i| statuses[i as usize % statuses.len()]))
         .collect();
-    touch(&oracle::check_race(
-        &input.vm.name,
-        &obs,
-        &task_ends,
-        after,
-    ));
+    touch(&oracle::check_race(&input.vm.name, &obs, &task_ends, after));
 });
