@@ -3,6 +3,7 @@
 //! error or a panic of the harness.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -80,6 +81,9 @@ pub struct Client {
     sessions: Mutex<HashMap<String, String>>,
     /// Every session id this client obtained, for leak checks.
     issued: Mutex<Vec<String>>,
+    /// HTTP requests sent so far (logins, reads and control calls included), so a benchmark
+    /// can report how many round trips a case really costs.
+    requests: AtomicU64,
 }
 
 impl Client {
@@ -112,6 +116,7 @@ impl Client {
             credentials: Mutex::new(credentials),
             sessions: Mutex::new(HashMap::new()),
             issued: Mutex::new(Vec::new()),
+            requests: AtomicU64::new(0),
         }))
     }
 
@@ -128,6 +133,11 @@ impl Client {
     /// Session ids this client obtained so far (for the secret-leak checks).
     pub fn issued_sessions(&self) -> Vec<String> {
         lock(&self.issued).clone()
+    }
+
+    /// How many HTTP requests this client has sent, of every kind.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// Sends a request, resolving its authentication; renews a cached session once on 401.
@@ -321,6 +331,7 @@ impl Client {
 
     /// Sends and reads the response within the timeout and the body limit.
     async fn execute(&self, req: reqwest::RequestBuilder) -> Observation {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let limit = self.cfg.max_body;
         let work = async move {
@@ -431,4 +442,39 @@ fn error_chain(e: &reqwest::Error) -> String {
 /// here stay consistent after any single insert or remove.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::{MockOptions, MockServer};
+
+    fn default_world() -> World {
+        World::load(&crate::suite::SuiteConfig::default_fixture()).unwrap()
+    }
+
+    /// The counter is what the benchmark divides by: a login must count as a request of its own.
+    #[test]
+    fn requests_sent_counts_logins_too() {
+        let world = default_world();
+        let mut opts = MockOptions::new(world.clone());
+        opts.tls = false;
+        let mock = MockServer::start(opts).unwrap();
+        let client = Client::new(TargetConfig::new(mock.base_url()), &world).unwrap();
+        let admin = world.admin.clone().unwrap();
+        let rt = crate::runner::runtime::runtime();
+        let ex = rt.block_on(client.send(&RequestSpec::get("/api/vcenter/vm", Auth::NoHeader)));
+        assert_eq!(ex.observation.status(), Some(401));
+        assert_eq!(client.requests_sent(), 1);
+        let ex = rt.block_on(client.send(&RequestSpec::get(
+            "/api/vcenter/vm",
+            Auth::Principal(admin.clone()),
+        )));
+        assert_eq!(ex.observation.status(), Some(200));
+        // The login, then the read.
+        assert_eq!(client.requests_sent(), 3);
+        rt.block_on(client.send(&RequestSpec::get("/api/vcenter/vm", Auth::Principal(admin))));
+        // The cached session: no second login.
+        assert_eq!(client.requests_sent(), 4);
+    }
 }
