@@ -72,8 +72,9 @@ pub struct CertifyArgs {
     /// Hold the target to the mock's choice wherever the documentation allows several answers.
     #[arg(long)]
     pub strict: bool,
-    /// Trials run at once.
-    #[arg(long, default_value_t = 2)]
+    /// Trials run at once on the embedded mock (each has its own mock; a remote target runs
+    /// one at a time). Trials mostly wait on task polls, so more than the core count pays.
+    #[arg(long, default_value_t = 4)]
     pub jobs: usize,
     /// Known deviations file (TOML): accepted failures per clause or trial, with reasons.
     #[arg(long)]
