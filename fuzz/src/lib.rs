@@ -164,15 +164,7 @@ pub fn pick(ids: &[String], i: u8) -> &str {
 }
 
 /// Percent-encodes every byte outside RFC 3986's unreserved set, so any text can be a path
-/// segment or a query value.
+/// segment or a query value (the harness's own encoder).
 pub fn pct(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    snapservice_conformance::generate::encode(s)
 }

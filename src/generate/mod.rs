@@ -14,7 +14,7 @@ mod tests;
 mod valid;
 
 pub use auth::arb_auth_variant;
-pub use case::{Body, Case};
+pub use case::{Body, Case, encode};
 pub use invalid::{applicable_mutations, arb_invalid_case, arb_multi_fault_case, arb_mutated_case};
 pub use mutation::Mutation;
 pub use privilege::{
