@@ -101,8 +101,28 @@ fn control_allowed(state: &Shared, req: &Request) -> bool {
             .is_none_or(|ConnectInfo(peer)| peer.ip().is_loopback())
 }
 
-/// Runs before every route: the control plane's peer check, and `/api`-wide injected faults.
+/// Request headers (names and values, summed) the mock reads at most. Real clients send a few
+/// hundred bytes; anything far beyond is refused with a vAPI body rather than processed. (Far
+/// larger header blocks never reach here: hyper's own buffer limit closes the connection.)
+pub const HEADER_LIMIT: usize = 64 * 1024;
+
+/// Runs before every route: the header size limit, the control plane's peer check, and
+/// `/api`-wide injected faults.
 async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    if header_bytes > HEADER_LIMIT {
+        let (size, limit) = (header_bytes.to_string(), HEADER_LIMIT.to_string());
+        return ApiError::invalid(
+            "com.vmware.mock.headers.too_large",
+            format!("The request headers ({size} bytes) exceed {limit} bytes."),
+            &[&size, &limit],
+        )
+        .into_response();
+    }
     let path = req.uri().path();
     if path.starts_with("/__mock/") || path == "/__mock" {
         if !control_allowed(&state, &req) {

@@ -80,6 +80,30 @@ async fn two_mib_body_is_vapi_400() {
 }
 
 #[tokio::test]
+async fn oversized_headers_are_vapi_400_and_normal_ones_pass() {
+    let m = Mock::new();
+    let s = m.login(ADMIN).await;
+    let body = br#"{"snapshot":"snap-42-a","name":"headers-ok"}"#.to_vec();
+    let mut req = raw(RESTORE, &s, Some("application/json"), body.clone());
+    // 16 headers of 2 KiB: large but under the limit.
+    for i in 0..16 {
+        req.headers_mut().insert(
+            axum::http::HeaderName::from_bytes(format!("x-pad-{i}").as_bytes()).unwrap(),
+            HeaderValue::from_str(&"a".repeat(2048)).unwrap(),
+        );
+    }
+    assert_eq!(m.send(req).await.status, 202);
+    let mut req = raw(RESTORE, &s, Some("application/json"), body);
+    for i in 0..40 {
+        req.headers_mut().insert(
+            axum::http::HeaderName::from_bytes(format!("x-pad-{i}").as_bytes()).unwrap(),
+            HeaderValue::from_str(&"a".repeat(2048)).unwrap(),
+        );
+    }
+    m.send(req).await.assert_error(400, "INVALID_ARGUMENT");
+}
+
+#[tokio::test]
 async fn deep_json_nesting_does_not_crash() {
     let m = Mock::new();
     let s = m.login(ADMIN).await;
