@@ -56,7 +56,7 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                     task.exercised.remove("ACC-2");
                 }
                 judgement.merge(task);
-                restored_vm = succeeded_vm(&polls);
+                restored_vm = oracle::task_result(&polls);
                 if let Some(vm) = &restored_vm {
                     let exp_vm =
                         expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
@@ -159,15 +159,7 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
             .client
             .send(&RequestSpec::get(path.clone(), reader.clone()))
             .await;
-        let terminal = ex
-            .observation
-            .json()
-            .and_then(|v| {
-                v.get("status")
-                    .and_then(|s| s.as_str())
-                    .map(|s| s == "SUCCEEDED" || s == "FAILED")
-            })
-            .unwrap_or(false);
+        let terminal = ex.observation.json().is_some_and(|v| is_terminal(&v));
         let not_json = ex.observation.status() != Some(200);
         polls.push(ex.observation);
         if terminal {
@@ -192,42 +184,42 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
     }
 }
 
-/// True when the task was seen to end (SUCCEEDED or FAILED).
+/// Whether a task Info has a terminal status (SUCCEEDED or FAILED).
+fn is_terminal(info: &Value) -> bool {
+    matches!(
+        info.get("status").and_then(Value::as_str),
+        Some("SUCCEEDED" | "FAILED")
+    )
+}
+
+/// True when the task was seen to end.
 pub fn ended(polls: &[Observation]) -> bool {
-    ended_info(polls)
-        .and_then(|v| {
-            v.get("status")?
-                .as_str()
-                .map(|s| s == "SUCCEEDED" || s == "FAILED")
-        })
-        .unwrap_or(false)
+    ended_info(polls).is_some_and(|v| is_terminal(&v))
 }
 
 /// The Info the task ended with: the first terminal poll, else the last poll. Reads after
 /// the end are TASK-1's to judge.
-pub fn ended_info(polls: &[Observation]) -> Option<serde_json::Value> {
-    let status = |v: &serde_json::Value| {
-        v.get("status")
-            .and_then(|s| s.as_str())
-            .map(|s| s == "SUCCEEDED" || s == "FAILED")
-            .unwrap_or(false)
-    };
+pub fn ended_info(polls: &[Observation]) -> Option<Value> {
     polls
         .iter()
         .filter_map(|p| p.json())
-        .find(|v| status(v))
+        .find(is_terminal)
         .or_else(|| polls.last().and_then(|o| o.json()))
 }
 
-/// The VM id in the result of the first SUCCEEDED poll (the VM exists from then on, whatever
-/// later reads say; cleanup must find it).
-pub fn succeeded_vm(polls: &[Observation]) -> Option<String> {
-    polls.iter().find_map(|p| {
-        let v = p.json()?;
-        (v.get("status")?.as_str()? == "SUCCEEDED")
-            .then(|| v.get("result")?.as_str().map(str::to_owned))
-            .flatten()
-    })
+/// The VMs `GET /api/vcenter/vm?{query}` lists; empty when the answer is not a VM list (the
+/// callers judge or act on what is there, and an unreadable list shows nothing).
+pub async fn list_vms(ctx: &Context, reader: &Auth, query: String) -> Vec<VmSummary> {
+    ctx.client
+        .send_owned(RequestSpec::get(
+            format!("/api/vcenter/vm?{query}"),
+            reader.clone(),
+        ))
+        .await
+        .observation
+        .json()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
 }
 
 /// Reads the restored VM through the vCenter VM API and checks POST-1..6.
@@ -284,14 +276,7 @@ async fn check_nothing_created(
     name: &str,
     answer: &Observation,
 ) -> Judgement {
-    let o = ctx
-        .client
-        .send(&RequestSpec::get(
-            format!("/api/vcenter/vm?names={}", enc(name)),
-            reader.clone(),
-        ))
-        .await
-        .observation;
+    let after = list_vms(ctx, reader, format!("names={}", enc(name))).await;
     let before: Vec<VmSummary> = world
         .vms
         .values()
@@ -304,10 +289,6 @@ async fn check_nothing_created(
             memory_size_mib: None,
         })
         .collect();
-    let after: Vec<VmSummary> = o
-        .json()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
     oracle::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
@@ -318,19 +299,7 @@ async fn sweep_name(ctx: &Context, world: &World, name: &str) {
         return;
     }
     let admin = Auth::Principal(ctx.admin());
-    let o = ctx
-        .client
-        .send(&RequestSpec::get(
-            format!("/api/vcenter/vm?names={}", enc(name)),
-            admin.clone(),
-        ))
-        .await
-        .observation;
-    let listed: Vec<VmSummary> = o
-        .json()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
-    for vm in listed {
+    for vm in list_vms(ctx, &admin, format!("names={}", enc(name))).await {
         if vm.name == name && !world.vms.contains_key(&vm.vm) {
             cleanup(ctx, &admin, &vm.vm).await;
         }

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::context::Context;
 use super::outcome::TrialResult;
-use super::pipeline::{cleanup, enc, ended, ended_info, follow_task, succeeded_vm};
-use crate::model::{TaskStatus, VmSummary, World};
+use super::pipeline::{cleanup, enc, ended, ended_info, follow_task, list_vms};
+use crate::model::{TaskStatus, World};
 use crate::oracle::{self, Judgement};
 use crate::runner::runtime::runtime;
 use crate::runner::{Auth, Exchange, Observation, RequestSpec};
@@ -177,7 +177,7 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
             exchanges.push(late);
             let vms: Vec<String> = finished
                 .iter()
-                .filter_map(|(polls, _)| succeeded_vm(polls))
+                .filter_map(|(polls, _)| oracle::task_result(polls))
                 .collect();
             let ends: Vec<Option<TaskStatus>> = finished
                 .iter()
@@ -187,22 +187,12 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
                         .and_then(|s| serde_json::from_value(s).ok())
                 })
                 .collect();
-            let listed = ctx
-                .client
-                .send(&RequestSpec::get(
-                    format!(
-                        "/api/vcenter/vm?names={}&folders={}",
-                        enc(&name),
-                        enc(&s.folder)
-                    ),
-                    admin.clone(),
-                ))
-                .await
-                .observation;
-            let after: Vec<VmSummary> = listed
-                .json()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or_default();
+            let after = list_vms(
+                ctx,
+                &admin,
+                format!("names={}&folders={}", enc(&name), enc(&s.folder)),
+            )
+            .await;
             let racers: Vec<Observation> =
                 exchanges.iter().map(|e| e.observation.clone()).collect();
             j.merge(oracle::run::check_race(&name, &racers, &ends, &after));
@@ -297,7 +287,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 .await;
             let finished = join_all(tasks.iter().map(|t| follow_task(&iso, t, &admin))).await;
             for (polls, _) in &finished {
-                if let Some(vm) = succeeded_vm(polls) {
+                if let Some(vm) = oracle::task_result(polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
             }
@@ -322,7 +312,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
             ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(&iso, &t, &admin).await;
-                if let Some(vm) = succeeded_vm(&polls) {
+                if let Some(vm) = oracle::task_result(&polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
             }
@@ -409,7 +399,7 @@ pub fn busy2_never_exceeded(ctx: &Context) -> TrialResult {
         let j = oracle::run::check_busy(s.limit, &[], Some(max_in_progress as u32), None);
         for t in &tasks {
             let (polls, _) = follow_task(c, t, &admin).await;
-            if let Some(vm) = succeeded_vm(&polls) {
+            if let Some(vm) = oracle::task_result(&polls) {
                 cleanup(c, &admin, &vm).await;
             }
         }
@@ -447,7 +437,7 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                 if let Some(t) = task_id(&e.observation) {
                     let (polls, _) = follow_task(ctx, &t, &admin).await;
                     all_ended &= ended(&polls);
-                    if let Some(vm) = succeeded_vm(&polls) {
+                    if let Some(vm) = oracle::task_result(&polls) {
                         cleanup(ctx, &admin, &vm).await;
                     }
                 }
@@ -469,7 +459,7 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
             ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(ctx, &t, &admin).await;
-                if let Some(vm) = succeeded_vm(&polls) {
+                if let Some(vm) = oracle::task_result(&polls) {
                     cleanup(ctx, &admin, &vm).await;
                 }
             }
@@ -576,7 +566,7 @@ pub fn failing_task(ctx: &Context) -> TrialResult {
             if let Some(t) = task_id(&ex.observation) {
                 let (polls, exhausted) = follow_task(&iso, &t, &admin).await;
                 j.merge(oracle::check_failed_task_history(&polls, exhausted));
-                if let Some(vm) = succeeded_vm(&polls) {
+                if let Some(vm) = oracle::task_result(&polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
                 if !ended(&polls) {
