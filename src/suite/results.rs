@@ -133,28 +133,29 @@ impl Results {
         clause::catalog()
             .iter()
             .map(|c| {
-                let cases = g.exercised.get(&c.id).copied().unwrap_or(0);
-                let failures = g.failures.get(&c.id).cloned().unwrap_or_default();
+                let cases = g.exercised.get(c.id.as_str()).copied().unwrap_or(0);
+                let failures = g.failures.get(c.id.as_str()).cloned().unwrap_or_default();
                 let (verdict, reason) = if !failures.is_empty() {
-                    let n = g.failure_counts.get(&c.id).copied().unwrap_or(0);
+                    let n = g.failure_counts.get(c.id.as_str()).copied().unwrap_or(0);
                     (
                         Verdict::Fail,
                         (n as usize > failures.len())
                             .then(|| format!("{n} failing cases, {} shown", failures.len())),
                     )
-                } else if let Some(r) = g.inconclusive.get(&c.id) {
+                } else if let Some(r) = g.inconclusive.get(c.id.as_str()) {
                     (Verdict::Inconclusive, Some(r.clone()))
                 } else if cases > 0 {
                     (Verdict::Pass, None)
                 } else {
-                    let r =
-                        g.not_exercisable.get(&c.id).cloned().unwrap_or_else(|| {
-                            "no trial exercised this clause in this run".to_owned()
-                        });
+                    let r = g
+                        .not_exercisable
+                        .get(c.id.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| "no trial exercised this clause in this run".to_owned());
                     (Verdict::NotExercisable, Some(r))
                 };
                 ClauseReport {
-                    id: c.id.clone(),
+                    id: c.id.to_string(),
                     title: c.title.clone(),
                     source: c.source.clone(),
                     verdict,
