@@ -124,16 +124,17 @@ pub async fn request_token(
         .await
         .map_err(transport)?;
     let status = resp.status().as_u16();
-    if resp
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
-    {
-        return Err(SsoError::Malformed {
-            url: shown,
-            reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
-        });
+    let mut resp = resp;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+        if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(SsoError::Malformed {
+                url: shown,
+                reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
+            });
+        }
+        bytes.extend_from_slice(&chunk);
     }
-    let bytes = resp.bytes().await.map_err(transport)?;
     let text = String::from_utf8_lossy(&bytes);
     match parse_issue_response(&text) {
         Ok(issued) if status == 200 => SamlToken::from_assertion_xml(&issued.assertion_xml)
@@ -179,6 +180,66 @@ mod tests {
             sts_url("not a url", "d"),
             Err(SsoError::BadUrl(_))
         ));
+    }
+
+    /// A peer that answers anything but a token or a fault gets a typed error, never a
+    /// panic or an unbounded read.
+    #[tokio::test]
+    async fn misbehaving_peers_are_typed_errors() {
+        use axum::routing::post;
+        let sts = "/sts/STSService/vsphere.local";
+        let no_subject = crate::sso::issue_response_xml(&crate::sso::Assertion {
+            id: "_1".into(),
+            issue_instant: SystemTime::now(),
+            issuer: "i".into(),
+            name_id: "u".into(),
+            not_before: SystemTime::now(),
+            not_on_or_after: SystemTime::now(),
+            signature_value: None,
+        })
+        .replace("saml2:NameID", "saml2:Other");
+        let app = axum::Router::new()
+            .route(&format!("/garbage{sts}"), post(|| async { "garbage" }))
+            .route(
+                &format!("/html500{sts}"),
+                post(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "<html/>") }),
+            )
+            .route(
+                &format!("/huge{sts}"),
+                post(|| async { "x".repeat(MAX_RESPONSE_BYTES + 1) }),
+            )
+            .route(
+                &format!("/nosubject{sts}"),
+                post(move || async move { no_subject }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        let req = TokenRequest::new("u", "p", Duration::from_secs(60));
+        let get = |path: &str| {
+            let url = format!("{base}/{path}");
+            let (client, req) = (client.clone(), req.clone());
+            async move { request_token(&client, &url, &req).await.unwrap_err() }
+        };
+        assert!(matches!(get("garbage").await, SsoError::Malformed { .. }));
+        assert!(matches!(
+            get("html500").await,
+            SsoError::Status { status: 500, .. }
+        ));
+        assert!(matches!(get("huge").await, SsoError::Malformed { .. }));
+        assert!(matches!(get("nosubject").await, SsoError::Malformed { .. }));
+        assert!(matches!(
+            get("missing").await,
+            SsoError::Status { status: 404, .. }
+        ));
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let e = request_token(&client, &closed, &req).await.unwrap_err();
+        assert!(matches!(e, SsoError::Transport { .. }), "{e}");
     }
 
     #[test]
