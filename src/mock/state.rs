@@ -21,7 +21,7 @@ use super::defect::{Defect, Defects};
 use super::error::ApiError;
 use super::index::Index;
 use super::inventory::{Inventory, VmRec};
-use super::sessions::{Sessions, session_id};
+use super::sessions::{Realm, Sessions, session_id};
 use super::tasks::{Outcome, Phase, Tasks};
 use super::tokens::{DEFAULT_TOKEN_LIFETIME, TokenAuthority};
 
@@ -108,6 +108,24 @@ impl Inner {
             Some(v) if crate::sso::is_sign(v) => self.authenticate_sign(v),
             _ => Err(ApiError::unauthenticated()),
         }
+    }
+
+    /// The user of session `id` (as a JSON-RPC `session_id` security context carries it), or
+    /// 401. With `realm`, only sessions of that realm count (split, the snapservice listener
+    /// knows only the sessions it issued).
+    pub fn authenticate_session(
+        &mut self,
+        id: &str,
+        realm: Option<Realm>,
+        now: Instant,
+    ) -> Result<String, ApiError> {
+        if realm.is_some_and(|r| self.sessions.realm_of(id) != Some(r)) {
+            return Err(ApiError::unauthenticated());
+        }
+        self.sessions
+            .touch(id, now)
+            .map(|s| s.user.clone())
+            .ok_or_else(ApiError::unauthenticated)
     }
 
     pub fn in_progress(&self, cluster: &str) -> u32 {
@@ -370,6 +388,31 @@ mod tests {
         assert_eq!(s.take_fault(FaultScope::Restore), Some(503));
         assert_eq!(s.take_fault(FaultScope::Restore), Some(503));
         assert_eq!(s.take_fault(FaultScope::Restore), None);
+    }
+
+    #[test]
+    fn a_session_authenticates_only_in_the_realm_asked_for() {
+        let s = shared();
+        let now = Instant::now();
+        let mut g = s.lock(now);
+        let vc = g.sessions.create("u", now);
+        let snap = g.sessions.create_in("v", Realm::Snapservice, now);
+        assert_eq!(g.authenticate_session(&vc, None, now).unwrap(), "u");
+        assert_eq!(g.authenticate_session(&snap, None, now).unwrap(), "v");
+        assert_eq!(
+            g.authenticate_session(&snap, Some(Realm::Snapservice), now)
+                .unwrap(),
+            "v"
+        );
+        assert!(
+            g.authenticate_session(&vc, Some(Realm::Snapservice), now)
+                .is_err()
+        );
+        assert!(
+            g.authenticate_session(&snap, Some(Realm::Vcenter), now)
+                .is_err()
+        );
+        assert!(g.authenticate_session("nope", None, now).is_err());
     }
 
     #[test]
