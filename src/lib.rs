@@ -12,4 +12,5 @@ pub mod openapi;
 pub mod oracle;
 pub mod report;
 pub mod runner;
+pub mod sso;
 pub mod suite;

@@ -112,6 +112,16 @@ pub struct MockArgs {
     /// Write the self-signed certificate (PEM) here, for clients that pin it.
     #[arg(long)]
     pub cert_out: Option<PathBuf>,
+    /// Play a real deployment: the snapservice role on --listen, the vCenter role (sessions,
+    /// VM API, cis tasks, the SSO STS) on --vcenter-listen. Prints both base URLs.
+    #[arg(long)]
+    pub split: bool,
+    /// The vCenter listener with --split (default: a free port on --listen's address).
+    #[arg(long, requires = "split")]
+    pub vcenter_listen: Option<SocketAddr>,
+    /// The longest lifetime the STS grants a SAML token (e.g. 30m, 5s).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "30m")]
+    pub token_lifetime: Duration,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,9 @@ pub fn run(a: MockArgs) -> ExitCode {
     opts.tls = !a.plain_http;
     opts.listen = a.listen;
     opts.allow_remote_control = a.allow_remote_control;
+    opts.split = a.split;
+    opts.vcenter_listen = a.vcenter_listen;
+    opts.token_lifetime = a.token_lifetime;
     for d in &a.defects {
         match Defect::parse(d) {
             Some(x) => opts.defects.push(x),
@@ -42,19 +45,32 @@ pub fn run(a: MockArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return harness_failure(format!("cannot start the mock on {}: {e}", a.listen)),
     };
-    // The base URL is the first line of stdout: scripts read it to find the mock.
+    // The base URL is the first line of stdout: scripts read it to find the mock. Split, the
+    // second line is the vCenter base URL.
     println!("{}", server.base_url());
+    if a.split {
+        println!("{}", server.vcenter_url());
+    }
     let _ = std::io::stdout().flush();
     if let (Some(path), Some(pem)) = (&a.cert_out, server.ca_pem())
         && let Err(e) = std::fs::write(path, pem)
     {
         return harness_failure(format!("cannot write {}: {e}", path.display()));
     }
-    eprintln!(
-        "mock serving {} (fixture {}); Ctrl-C stops it",
-        server.base_url(),
-        a.fixture.display()
-    );
+    if a.split {
+        eprintln!(
+            "mock serving snapservice {} and vCenter {} (fixture {}); Ctrl-C stops it",
+            server.base_url(),
+            server.vcenter_url(),
+            a.fixture.display()
+        );
+    } else {
+        eprintln!(
+            "mock serving {} (fixture {}); Ctrl-C stops it",
+            server.base_url(),
+            a.fixture.display()
+        );
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

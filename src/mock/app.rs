@@ -14,12 +14,22 @@ use crate::model::World;
 
 use super::defect::Defect;
 use super::error::{ApiError, render_fault};
-use super::state::{AppState, FaultScope, Shared};
-use super::{control, discovery, restore, sessions, tasks, vcenter};
+use super::state::{AppState, FaultScope, Shared, SsoSettings};
+use super::{control, discovery, restore, sessions, sts, tasks, vcenter};
 
 /// The shared state for a world and a set of defects.
 pub fn state(world: World, defects: &[Defect], allow_remote_control: bool) -> AppState {
     Arc::new(Shared::new(world, defects, allow_remote_control))
+}
+
+/// The shared state, with how the mock plays single sign-on (token lifetime, split roles).
+pub fn state_with_sso(
+    world: World,
+    defects: &[Defect],
+    allow_remote_control: bool,
+    sso: SsoSettings,
+) -> AppState {
+    Arc::new(Shared::with_sso(world, defects, allow_remote_control, sso))
 }
 
 /// The mock as a router over `state`.
@@ -34,7 +44,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/snapservice/sessions",
-            post(sessions::create)
+            post(sessions::create_snapservice)
                 .get(sessions::get)
                 .delete(sessions::delete),
         )
@@ -51,6 +61,7 @@ pub fn app(state: AppState) -> Router {
             &format!("{vms}/{{vm}}/snapshots/{{snapshot}}"),
             get(discovery::get_snapshot),
         )
+        .route(sts::PATH, post(sts::issue))
         .route("/api/cis/tasks/{task}", get(tasks::get))
         .route("/api/snapservice/tasks/{task}", get(tasks::get))
         .route("/api/vcenter/vm", get(vcenter::list))

@@ -12,12 +12,15 @@ mod inventory;
 mod options;
 mod query;
 mod restore;
+mod roles;
 mod server;
 mod sessions;
 mod spec;
 mod state;
+mod sts;
 mod tasks;
 mod tls;
+mod tokens;
 mod vcenter;
 
 #[cfg(test)]
@@ -25,9 +28,13 @@ mod tests;
 #[cfg(test)]
 mod testutil;
 
-pub use app::{app, state};
+pub use app::{app, state, state_with_sso};
 pub use defect::Defect;
 pub use options::MockOptions;
+pub use roles::{Role, role_app, role_of};
 pub use server::{MockServer, serve_blocking};
-pub use state::AppState;
+pub use sessions::Realm;
+pub use state::{AppState, SsoSettings};
+pub use sts::PATH as STS_PATH;
 pub use tls::install_crypto_provider;
+pub use tokens::{DEFAULT_TOKEN_LIFETIME, Refusal, TokenAuthority};

@@ -13,60 +13,115 @@ use axum_server::Handle;
 use axum_server::tls_rustls::RustlsConfig;
 use rustls::ServerConfig;
 
-use super::app::{app, state};
+use super::app::{app, state_with_sso};
 use super::options::MockOptions;
+use super::roles::{Role, role_app};
+use super::state::SsoSettings;
 use super::tls;
 
-/// A bound listener with everything needed to serve it.
-struct Prepared {
+/// One bound listener and the router it serves.
+struct Listener {
     listener: TcpListener,
+    app: Router,
+}
+
+/// The bound listeners (one, or two when split) with everything needed to serve them.
+struct Prepared {
+    listeners: Vec<Listener>,
+    /// The snapservice base URL (both roles' when not split).
     base_url: String,
+    /// The vCenter base URL (equal to `base_url` when not split).
+    vcenter_url: String,
     ca_pem: Option<String>,
     tls: Option<Arc<ServerConfig>>,
-    app: Router,
+}
+
+fn bind(addr: SocketAddr) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener
+        .local_addr()
+        .context("reading the listen address")?;
+    Ok((listener, local))
 }
 
 impl Prepared {
     fn new(opts: MockOptions) -> anyhow::Result<Prepared> {
-        let listener = TcpListener::bind(opts.listen)
-            .with_context(|| format!("cannot listen on {}", opts.listen))?;
-        let addr = listener
-            .local_addr()
-            .context("reading the listen address")?;
+        let (first, addr) = bind(opts.listen)?;
+        let second = if opts.split {
+            let at = opts
+                .vcenter_listen
+                .unwrap_or_else(|| SocketAddr::new(addr.ip(), 0));
+            Some(bind(at)?)
+        } else {
+            None
+        };
+        let mut ips = vec![addr.ip()];
+        ips.extend(second.as_ref().map(|(_, a)| a.ip()));
         let (scheme, ca_pem, tls) = if opts.tls {
-            let id = tls::self_signed(addr.ip())?;
+            let id = tls::self_signed_for(&ips)?;
             ("https", Some(id.cert_pem), Some(id.config))
         } else {
             ("http", None, None)
         };
-        let app = app(state(opts.world, &opts.defects, opts.allow_remote_control));
+        let sso = SsoSettings {
+            token_lifetime: opts.token_lifetime,
+            split: opts.split,
+        };
+        let state = state_with_sso(opts.world, &opts.defects, opts.allow_remote_control, sso);
+        let base_url = format!("{scheme}://{addr}");
+        let mut vcenter_url = base_url.clone();
+        let listeners = match second {
+            None => vec![Listener {
+                listener: first,
+                app: app(state),
+            }],
+            Some((listener, vaddr)) => {
+                vcenter_url = format!("{scheme}://{vaddr}");
+                vec![
+                    Listener {
+                        listener: first,
+                        app: role_app(state.clone(), Role::Snapservice),
+                    },
+                    Listener {
+                        listener,
+                        app: role_app(state, Role::Vcenter),
+                    },
+                ]
+            }
+        };
         Ok(Prepared {
-            listener,
-            base_url: format!("{scheme}://{addr}"),
+            listeners,
+            base_url,
+            vcenter_url,
             ca_pem,
             tls,
-            app,
         })
     }
 
-    /// Serves until `handle` shuts the server down. Must run inside a tokio runtime
-    /// (axum-server registers the listener with it).
+    /// Serves every listener until `handle` shuts them down. Must run inside a tokio runtime
+    /// (axum-server registers the listeners with it); `ready` runs once all are registered.
     async fn serve(self, handle: Handle<SocketAddr>, ready: impl FnOnce()) -> anyhow::Result<()> {
-        let svc = self.app.into_make_service_with_connect_info::<SocketAddr>();
-        match self.tls {
-            Some(config) => {
-                let server =
-                    axum_server::from_tcp_rustls(self.listener, RustlsConfig::from_config(config))?
-                        .handle(handle);
-                ready();
-                server.serve(svc).await?;
-            }
-            None => {
-                let server = axum_server::from_tcp(self.listener)?.handle(handle);
-                ready();
-                server.serve(svc).await?;
-            }
+        let mut servers = Vec::new();
+        for l in self.listeners {
+            let svc = l.app.into_make_service_with_connect_info::<SocketAddr>();
+            let server = match &self.tls {
+                Some(config) => {
+                    let server = axum_server::from_tcp_rustls(
+                        l.listener,
+                        RustlsConfig::from_config(config.clone()),
+                    )?
+                    .handle(handle.clone());
+                    futures_util::future::Either::Left(server.serve(svc))
+                }
+                None => {
+                    let server = axum_server::from_tcp(l.listener)?.handle(handle.clone());
+                    futures_util::future::Either::Right(server.serve(svc))
+                }
+            };
+            servers.push(server);
         }
+        ready();
+        futures_util::future::try_join_all(servers).await?;
         Ok(())
     }
 }
@@ -83,6 +138,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// A mock running in this process. Dropping it stops it.
 pub struct MockServer {
     base_url: String,
+    vcenter_url: String,
     ca_pem: Option<String>,
     handle: Handle<SocketAddr>,
     thread: Option<JoinHandle<()>>,
@@ -94,6 +150,7 @@ impl MockServer {
     pub fn start(opts: MockOptions) -> anyhow::Result<MockServer> {
         let prepared = Prepared::new(opts)?;
         let base_url = prepared.base_url.clone();
+        let vcenter_url = prepared.vcenter_url.clone();
         let ca_pem = prepared.ca_pem.clone();
         let handle: Handle<SocketAddr> = Handle::new();
         let server_handle = handle.clone();
@@ -121,6 +178,7 @@ impl MockServer {
         match rx.recv() {
             Ok(Ok(())) => Ok(MockServer {
                 base_url,
+                vcenter_url,
                 ca_pem,
                 handle,
                 thread: Some(thread),
@@ -136,9 +194,14 @@ impl MockServer {
         }
     }
 
-    /// E.g. `https://127.0.0.1:41234`.
+    /// E.g. `https://127.0.0.1:41234`: both roles, or the snapservice one when split.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The vCenter role's base URL: the second listener when split, else `base_url`.
+    pub fn vcenter_url(&self) -> &str {
+        &self.vcenter_url
     }
 
     /// The self-signed certificate's PEM, for clients to pin; `None` over plain HTTP.

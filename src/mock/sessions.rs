@@ -22,11 +22,20 @@ pub const SESSION_HEADER: &str = "vmware-api-session-id";
 /// Sessions kept at most.
 const MAX_SESSIONS: usize = 100_000;
 
+/// Which service issued a session: vCenter (`/api/session`) or the snapservice appliance
+/// (`/api/snapservice/sessions`, API 9.0+). Split, each listener only knows its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Realm {
+    Vcenter,
+    Snapservice,
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: String,
     pub created: Instant,
     pub last: Instant,
+    pub realm: Realm,
 }
 
 #[derive(Debug)]
@@ -53,7 +62,12 @@ impl Sessions {
         self.map.is_empty()
     }
 
+    /// A vCenter session.
     pub fn create(&mut self, user: &str, now: Instant) -> String {
+        self.create_in(user, Realm::Vcenter, now)
+    }
+
+    pub fn create_in(&mut self, user: &str, realm: Realm, now: Instant) -> String {
         self.created += 1;
         // Expired sessions are otherwise only dropped when presented; sweep now and then so
         // that clients that never log out cannot grow the map without bound.
@@ -82,9 +96,15 @@ impl Sessions {
                 user: user.to_owned(),
                 created: now,
                 last: now,
+                realm,
             },
         );
         id
+    }
+
+    /// The realm of a known session (live or not), without marking it used.
+    pub fn realm_of(&self, id: &str) -> Option<Realm> {
+        self.map.get(id).map(|s| s.realm)
     }
 
     /// The live session with this id, marked as used now; expired ones are removed.
@@ -147,6 +167,31 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap) -> Respon
         return ApiError::unauthenticated().into_response();
     }
     let id = inner.sessions.create(&user, now);
+    json_response(
+        StatusCode::CREATED,
+        serde_json::to_vec(&id).unwrap_or_default(),
+    )
+}
+
+/// `POST /api/snapservice/sessions` (API 9.0+): a session for the bearer of an
+/// `Authorization: SIGN` token, the way the appliance authenticates; Basic too when the mock
+/// serves both roles on one listener (split, the snapservice listener never sees Basic).
+pub async fn create_snapservice(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let now = Instant::now();
+    let mut inner = state.lock(now);
+    let sign = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| crate::sso::is_sign(v));
+    let user = match (sign, basic_credentials(&headers)) {
+        (Some(v), _) => match inner.authenticate_sign(v) {
+            Ok(user) => user,
+            Err(e) => return e.into_response(),
+        },
+        (None, Some((user, password))) if inner.principals.verify(&user, &password) => user,
+        _ => return ApiError::unauthenticated().into_response(),
+    };
+    let id = inner.sessions.create_in(&user, Realm::Snapservice, now);
     json_response(
         StatusCode::CREATED,
         serde_json::to_vec(&id).unwrap_or_default(),

@@ -21,8 +21,9 @@ use super::defect::{Defect, Defects};
 use super::error::ApiError;
 use super::index::Index;
 use super::inventory::{Inventory, VmRec};
-use super::sessions::{Sessions, session_id};
+use super::sessions::{Realm, Sessions, session_id};
 use super::tasks::{Outcome, Phase, Tasks};
+use super::tokens::{DEFAULT_TOKEN_LIFETIME, TokenAuthority};
 
 pub type AppState = Arc<Shared>;
 
@@ -65,6 +66,8 @@ pub struct Inner {
     pub max_running: HashMap<String, u32>,
     /// Restores accepted per cluster since the last reset.
     pub accepted: HashMap<String, u32>,
+    /// Issues and checks SSO tokens; its key outlives resets (tokens stay valid across them).
+    pub tokens: Arc<TokenAuthority>,
 }
 
 impl Inner {
@@ -88,13 +91,39 @@ impl Inner {
             in_progress: HashMap::new(),
             max_running: HashMap::new(),
             accepted: HashMap::new(),
+            tokens: Arc::new(TokenAuthority::new(DEFAULT_TOKEN_LIFETIME)),
         }
     }
 
-    /// The user of the session the request presents, or 401.
+    /// The user of the session the request presents, or of its `Authorization: SIGN` token;
+    /// or 401.
     pub fn authenticate(&mut self, headers: &HeaderMap, now: Instant) -> Result<String, ApiError> {
-        session_id(headers)
-            .and_then(|id| self.sessions.touch(id, now))
+        if let Some(s) = session_id(headers).and_then(|id| self.sessions.touch(id, now)) {
+            return Ok(s.user.clone());
+        }
+        match headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(v) if crate::sso::is_sign(v) => self.authenticate_sign(v),
+            _ => Err(ApiError::unauthenticated()),
+        }
+    }
+
+    /// The user of session `id` (as a JSON-RPC `session_id` security context carries it), or
+    /// 401. With `realm`, only sessions of that realm count (split, the snapservice listener
+    /// knows only the sessions it issued).
+    pub fn authenticate_session(
+        &mut self,
+        id: &str,
+        realm: Option<Realm>,
+        now: Instant,
+    ) -> Result<String, ApiError> {
+        if realm.is_some_and(|r| self.sessions.realm_of(id) != Some(r)) {
+            return Err(ApiError::unauthenticated());
+        }
+        self.sessions
+            .touch(id, now)
             .map(|s| s.user.clone())
             .ok_or_else(ApiError::unauthenticated)
     }
@@ -173,11 +202,32 @@ impl Inner {
     }
 }
 
+/// How the mock plays the deployment's single sign-on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SsoSettings {
+    /// The longest lifetime the STS grants (`--token-lifetime`).
+    pub token_lifetime: Duration,
+    /// Two listeners, one per role (`--split`).
+    pub split: bool,
+}
+
+impl Default for SsoSettings {
+    fn default() -> Self {
+        SsoSettings {
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            split: false,
+        }
+    }
+}
+
 /// Shared by every request handler.
 pub struct Shared {
     pub index: Index,
     pub defects: Defects,
     pub allow_remote_control: bool,
+    /// Serving the two roles on two listeners (`mock --split`): each listener then only
+    /// knows the credentials its role issues.
+    pub split: bool,
     pub clock: Clock,
     /// Set while a fault is injected, so the request path checks faults without the lock.
     fault_armed: AtomicBool,
@@ -186,11 +236,22 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(world: World, defects: &[Defect], allow_remote_control: bool) -> Shared {
-        let inner = Inner::from_world(&world);
+        Shared::with_sso(world, defects, allow_remote_control, SsoSettings::default())
+    }
+
+    pub fn with_sso(
+        world: World,
+        defects: &[Defect],
+        allow_remote_control: bool,
+        sso: SsoSettings,
+    ) -> Shared {
+        let mut inner = Inner::from_world(&world);
+        inner.tokens = Arc::new(TokenAuthority::new(sso.token_lifetime));
         Shared {
             index: Index::new(world),
             defects: Defects::of(defects),
             allow_remote_control,
+            split: sso.split,
             clock: Clock::new(),
             fault_armed: AtomicBool::new(false),
             inner: Mutex::new(inner),
@@ -210,7 +271,9 @@ impl Shared {
     /// Back to the fixture: inventory, principals, sessions, tasks, settings and faults.
     pub fn reset(&self) {
         let mut g = self.lock(Instant::now());
+        let tokens = g.tokens.clone();
         *g = Inner::from_world(&self.index.world);
+        g.tokens = tokens;
         self.fault_armed.store(false, Ordering::SeqCst);
     }
 
@@ -325,6 +388,31 @@ mod tests {
         assert_eq!(s.take_fault(FaultScope::Restore), Some(503));
         assert_eq!(s.take_fault(FaultScope::Restore), Some(503));
         assert_eq!(s.take_fault(FaultScope::Restore), None);
+    }
+
+    #[test]
+    fn a_session_authenticates_only_in_the_realm_asked_for() {
+        let s = shared();
+        let now = Instant::now();
+        let mut g = s.lock(now);
+        let vc = g.sessions.create("u", now);
+        let snap = g.sessions.create_in("v", Realm::Snapservice, now);
+        assert_eq!(g.authenticate_session(&vc, None, now).unwrap(), "u");
+        assert_eq!(g.authenticate_session(&snap, None, now).unwrap(), "v");
+        assert_eq!(
+            g.authenticate_session(&snap, Some(Realm::Snapservice), now)
+                .unwrap(),
+            "v"
+        );
+        assert!(
+            g.authenticate_session(&vc, Some(Realm::Snapservice), now)
+                .is_err()
+        );
+        assert!(
+            g.authenticate_session(&snap, Some(Realm::Vcenter), now)
+                .is_err()
+        );
+        assert!(g.authenticate_session("nope", None, now).is_err());
     }
 
     #[test]

@@ -21,11 +21,15 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-pub fn self_signed(listen: IpAddr) -> anyhow::Result<TlsIdentity> {
+/// One certificate for every listen address (the two listeners of a split mock share it).
+pub fn self_signed_for(listen: &[IpAddr]) -> anyhow::Result<TlsIdentity> {
     install_crypto_provider();
     let mut names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
-    if !listen.is_unspecified() && !listen.is_loopback() {
-        names.push(listen.to_string());
+    for ip in listen {
+        let name = ip.to_string();
+        if !ip.is_unspecified() && !ip.is_loopback() && !names.contains(&name) {
+            names.push(name);
+        }
     }
     let ck = rcgen::generate_simple_self_signed(names).context("generating the certificate")?;
     let cert: CertificateDer<'static> = ck.cert.der().clone();
@@ -50,7 +54,7 @@ mod tests {
 
     #[test]
     fn makes_a_pem_certificate() {
-        let id = self_signed("127.0.0.1".parse().unwrap()).unwrap();
+        let id = self_signed_for(&["127.0.0.1".parse().unwrap()]).unwrap();
         assert!(id.cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
         assert_eq!(id.config.alpn_protocols, vec![b"http/1.1".to_vec()]);
     }

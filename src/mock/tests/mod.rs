@@ -13,3 +13,5 @@ mod restore_refuse;
 mod robustness;
 mod sessions;
 mod sockets;
+mod split_sockets;
+mod sso;
