@@ -4,8 +4,8 @@
 use super::body::{Placement, Spec, abbreviate, name_problem};
 use super::decide::{Analysis, Fault, step};
 use super::outcome::o;
-use super::privilege::{FOLDER_CREATE, POOL_ASSIGN};
 use crate::model::Kind;
+use crate::model::privilege::{FOLDER_CREATE, POOL_ASSIGN};
 use crate::model::world::Cluster;
 
 impl Analysis<'_> {

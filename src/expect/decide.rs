@@ -20,11 +20,11 @@
 use serde_json::Value;
 
 use super::outcome::{Expected, Outcome, o};
-use super::privilege::{self, CLUSTER_STORAGE};
-use crate::generate::{Body, Case};
+use super::privilege;
+use crate::model::privilege::CLUSTER_STORAGE;
 use crate::model::world::Cluster;
+use crate::model::{Auth, Body, Case};
 use crate::model::{Kind, World};
-use crate::runner::Auth;
 
 /// The mock's decision order (common brief), used only to pick the strict answer and the clause
 /// to blame first.

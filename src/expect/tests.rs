@@ -4,8 +4,7 @@ use serde_json::{Value, json};
 
 use super::outcome::o;
 use super::*;
-use crate::generate::{Body, Case};
-use crate::runner::Auth;
+use crate::model::{Auth, Body, Case, test_world};
 
 const ADMIN: &str = "administrator@vsphere.local";
 

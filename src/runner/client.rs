@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::exchange::{Auth, Exchange, Observation, RequestSpec, SentRequest, TransportKind};
+use super::exchange::{Exchange, Observation, RequestSpec, SentRequest, TransportKind};
+use crate::model::Auth;
 use crate::model::world::{Credential, World};
 
 /// The placeholder printed instead of a session id (see `SentRequest::curl`).
@@ -450,7 +451,7 @@ mod tests {
     use crate::mock::{MockOptions, MockServer};
 
     fn default_world() -> World {
-        World::load(&crate::suite::SuiteConfig::default_fixture()).unwrap()
+        crate::model::test_world().clone()
     }
 
     /// The counter is what the benchmark divides by: a login must count as a request of its own.

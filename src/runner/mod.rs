@@ -5,4 +5,4 @@ pub mod exchange;
 pub mod runtime;
 
 pub use client::{Client, ClientError, TargetConfig};
-pub use exchange::{Auth, Exchange, Observation, RequestSpec, SentRequest, TransportKind};
+pub use exchange::{Exchange, Observation, RequestSpec, SentRequest, TransportKind};

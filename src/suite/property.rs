@@ -13,9 +13,9 @@ use proptest::test_runner::{
 use super::context::Context;
 use super::outcome::TrialResult;
 use super::pipeline::{CaseRun, run_case};
-use crate::generate::Case;
+use crate::checks::Finding;
+use crate::model::Case;
 use crate::model::World;
-use crate::oracle::Finding;
 use crate::report::FailureReport;
 use crate::runner::runtime::runtime;
 

@@ -2,8 +2,9 @@
 //! id are shell variables the user sets.
 
 use super::context::Context;
-use crate::generate::Case;
-use crate::runner::{Auth, Exchange};
+use crate::model::Auth;
+use crate::model::Case;
+use crate::runner::Exchange;
 
 /// `BASE=...`, a login line when the case needs a session, and the request itself.
 pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {

@@ -11,10 +11,11 @@ use super::context::Context;
 use super::outcome::TrialResult;
 use super::pipeline::{cleanup, ended_info, follow_task};
 use super::trial::Trial;
+use crate::checks::{self, Judgement};
+use crate::model::Auth;
 use crate::model::ErrorType;
-use crate::oracle::{self, Judgement};
+use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
-use crate::runner::{Auth, RequestSpec};
 
 pub fn dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/suites/scenarios"))
@@ -226,7 +227,7 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             (!ok).then(|| (expected.trim().to_owned(), ex.observation.summary())),
         );
     }
-    j.merge(oracle::format::check_format(&ex, None));
+    j.merge(checks::format::check_format(&ex, None));
     ctx.results.exercised(j.exercised.iter());
     if ctx.config.snapshots {
         let mut snap = super::normalize::normalized(&ex.observation);

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::checks::Judgement;
 use crate::model::VmSummary;
-use crate::oracle::Judgement;
 use crate::runner::Observation;
 
 /// Judges an error answer against the VM lists taken before and after it (`GET
@@ -61,8 +61,8 @@ pub fn check_nothing_created(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::test_support::*;
     use crate::model::PowerState;
-    use crate::oracle::test_support::*;
 
     fn vm(id: &str, name: &str) -> VmSummary {
         VmSummary {

@@ -8,8 +8,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::checks::Judgement;
 use crate::model::TaskStatus;
-use crate::oracle::Judgement;
 use crate::runner::Observation;
 
 /// True for a VirtualMachine id: `vm-` followed by letters, digits, `-` or `_`.
@@ -275,7 +275,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::oracle::test_support::*;
+    use crate::checks::test_support::*;
 
     fn info(status: &str, extra: Value) -> Observation {
         let mut v = json!({

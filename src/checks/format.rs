@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
+use crate::checks::Judgement;
 use crate::model::ErrorType;
-use crate::oracle::Judgement;
 use crate::runner::{Exchange, Observation};
 
 /// The statuses the restore page documents (FMT-4).
@@ -213,7 +213,7 @@ fn message_problems(msg: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oracle::test_support::*;
+    use crate::checks::test_support::*;
 
     fn judge(obs: Observation) -> Judgement {
         check_format(&exchange(obs), None)

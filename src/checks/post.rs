@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
+use crate::checks::Judgement;
 use crate::expect::ExpectedVm;
-use crate::oracle::Judgement;
 use crate::runner::Observation;
 
 /// Judges the restored VM against what the request asked for.
@@ -97,7 +97,7 @@ pub fn check_restored_vm(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oracle::test_support::*;
+    use crate::checks::test_support::*;
 
     fn want(name_given: bool) -> ExpectedVm {
         ExpectedVm {

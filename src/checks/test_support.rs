@@ -53,6 +53,6 @@ pub fn exchange(observation: Observation) -> Exchange {
 }
 
 /// The clauses a judgement failed, as a sorted list of ids.
-pub fn failed(j: &crate::oracle::Judgement) -> Vec<&str> {
+pub fn failed(j: &crate::checks::Judgement) -> Vec<&str> {
     j.failed_clauses().into_iter().collect()
 }

@@ -1,9 +1,9 @@
 //! Properties of a run of many requests: the restore limit (BUSY-1..BUSY-3) and racing restores
 //! for one name (DUP-3). Inputs are plain data the runner collects.
 
+use crate::checks::Judgement;
+use crate::checks::status::observed;
 use crate::model::{ErrorType, TaskStatus, VmSummary};
-use crate::oracle::Judgement;
-use crate::oracle::status::observed;
 use crate::runner::Observation;
 
 /// Judges the restore limit of one cluster.
@@ -121,8 +121,8 @@ pub fn check_race(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::test_support::*;
     use crate::model::PowerState;
-    use crate::oracle::test_support::*;
 
     fn accepted() -> Observation {
         json(

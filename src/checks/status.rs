@@ -1,10 +1,10 @@
 //! Is the answer one the catalog allows? Compares an exchange with `expect::expected()` and,
 //! when it is not, names the clause the answer breaks.
 
+use crate::checks::Judgement;
+use crate::checks::format::allowed_error_types;
 use crate::expect::{Expected, Outcome};
 use crate::model::ErrorType;
-use crate::oracle::Judgement;
-use crate::oracle::format::allowed_error_types;
 use crate::runner::{Exchange, Observation};
 
 /// The parts of a response an outcome is judged on.
@@ -47,7 +47,7 @@ pub fn matches(outcome: Outcome, seen: Observed) -> bool {
 /// principal holding the privileges got 403; otherwise `expected.blame` (the fault the case
 /// targets, ACC-1 for a valid case). A timeout or transport failure is not judged here
 /// (`check_format` reports it).
-pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judgement {
+pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::checks::Judgement {
     let mut j = Judgement::default();
     let Some(seen) = observed(&ex.observation) else {
         return j;
@@ -95,11 +95,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::expect::{expected, test_world};
-    use crate::generate::{Body, Case};
-    use crate::oracle::format::check_format;
-    use crate::oracle::test_support::*;
-    use crate::runner::Auth;
+    use crate::checks::format::check_format;
+    use crate::checks::test_support::*;
+    use crate::expect::expected;
+    use crate::model::Auth;
+    use crate::model::test_world;
+    use crate::model::{Body, Case};
 
     fn case(principal: &str, vm: &str, body: serde_json::Value) -> Case {
         Case {
