@@ -59,7 +59,10 @@ impl CaseRate {
         self.cases += 1;
         self.findings += run.judgement.findings.len() as u64;
         for f in &run.judgement.findings {
-            *self.finding_clauses.entry(f.clause.clone()).or_default() += 1;
+            *self
+                .finding_clauses
+                .entry(f.clause.to_string())
+                .or_default() += 1;
         }
         let status = run.exchange.observation.status().unwrap_or(0);
         *self.statuses.entry(status).or_default() += 1;

@@ -112,7 +112,7 @@ pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
         }
         let (sa, sb) = (shape(&a.observation), shape(&b.observation));
         j.check(
-            "AUTHZ-6",
+            crate::clause::ClauseId::AUTHZ_6,
             (sa != sb).then(|| {
                 (
                     format!("{sa} (the answer without the spec fault)"),

@@ -54,7 +54,7 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                     // The request should have been refused (its own clause says so); that its
                     // wrongly accepted task then fails is no ACC-2 failure of a valid request.
                     task.findings.retain(|f| f.clause != "ACC-2");
-                    task.exercised.remove("ACC-2");
+                    task.exercised.remove(&crate::clause::ClauseId::ACC_2);
                 }
                 judgement.merge(task);
                 restored_vm = checks::task_result(&polls);

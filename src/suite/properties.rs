@@ -93,7 +93,7 @@ fn strategy(ctx: &Context, clause: &str) -> Result<BoxedStrategy<Prepared>, Stri
     let mutated = |clause: &str| -> Result<BoxedStrategy<Case>, String> {
         let options: Vec<BoxedStrategy<Case>> = Mutation::ALL
             .iter()
-            .filter(|m| m.clauses().first() == Some(&clause))
+            .filter(|m| m.clauses().first().is_some_and(|c| *c == clause))
             .filter_map(|m| generate::arb_mutated_case(w, &admin, &prefix, *m))
             .collect();
         if options.is_empty() {
@@ -259,7 +259,7 @@ fn fmt5_stable(ctx: &Context) -> TrialResult {
             && b.observation.status().is_some_and(|s| s >= 400)
         {
             j.check(
-                "FMT-5",
+                crate::clause::ClauseId::FMT_5,
                 (sa != sb).then(|| (format!("{sa} again (same request, same cause)"), sb.clone())),
             );
         }

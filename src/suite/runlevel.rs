@@ -104,7 +104,7 @@ fn conclude(
     }
     let mut msg = String::new();
     for f in &j.findings {
-        let title = crate::clause::get(&f.clause)
+        let title = crate::clause::get(f.clause.as_str())
             .map(|c| c.title.as_str())
             .unwrap_or("");
         msg.push_str(&format!(
@@ -116,7 +116,7 @@ fn conclude(
             .map(|e| e.request.curl(ctx.config.insecure || ctx.mock.is_some()))
             .unwrap_or_default();
         ctx.results.failure(
-            &f.clause,
+            f.clause.as_str(),
             crate::report::FailureReport {
                 trial: trial.to_owned(),
                 expected: f.expected.clone(),
@@ -259,7 +259,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 match task_id(&ex.observation) {
                     Some(t) => tasks.push(t),
                     None => j.fail(
-                        "ACC-1",
+                        crate::clause::ClauseId::ACC_1,
                         format!("202 (only {} of {limit} restores in progress)", tasks.len()),
                         ex.observation.summary(),
                     ),
@@ -578,7 +578,7 @@ pub fn failing_task(ctx: &Context) -> TrialResult {
                 }
             } else {
                 j.fail(
-                    "ACC-1",
+                    crate::clause::ClauseId::ACC_1,
                     "202 with a task id (the fault is injected into the task, not the request)",
                     ex.observation.summary(),
                 );
