@@ -4,7 +4,7 @@
 use super::support::*;
 use crate::hostile::{HostileMode, HostileServer};
 use crate::model::Auth;
-use crate::runner::client::SESSION_PLACEHOLDER;
+use crate::runner::wire::SESSION_PLACEHOLDER;
 use crate::runner::{ClientError, Observation, TransportKind};
 
 #[tokio::test]
