@@ -6,6 +6,7 @@ pub mod clause;
 pub mod cli;
 pub mod expect;
 pub mod generate;
+#[cfg(any(test, feature = "test-support"))]
 pub mod hostile;
 pub mod mock;
 pub mod model;
