@@ -18,9 +18,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use snapservice_conformance::mock::{MockOptions, MockServer};
+use snapservice_conformance::model::Auth;
 use snapservice_conformance::model::World;
 use snapservice_conformance::runner::runtime::runtime;
-use snapservice_conformance::runner::{Auth, Client, RequestSpec, TargetConfig};
+use snapservice_conformance::runner::{Client, RequestSpec, TargetConfig};
 use snapservice_conformance::suite::SuiteConfig;
 
 const WORKERS: usize = 32;

@@ -11,9 +11,9 @@ use proptest::strategy::{BoxedStrategy, Strategy, Union, ValueTree};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::json;
 use snapservice_conformance::expect;
-use snapservice_conformance::generate::{self, Case, Mutation};
+use snapservice_conformance::generate;
 use snapservice_conformance::model::World;
-use snapservice_conformance::runner::Auth;
+use snapservice_conformance::model::{Auth, Case, Mutation};
 use snapservice_conformance::runner::runtime::runtime;
 use snapservice_conformance::suite::pipeline::{CaseRun, run_case};
 use snapservice_conformance::suite::{Context, SuiteConfig};
@@ -59,7 +59,10 @@ impl CaseRate {
         self.cases += 1;
         self.findings += run.judgement.findings.len() as u64;
         for f in &run.judgement.findings {
-            *self.finding_clauses.entry(f.clause.clone()).or_default() += 1;
+            *self
+                .finding_clauses
+                .entry(f.clause.to_string())
+                .or_default() += 1;
         }
         let status = run.exchange.observation.status().unwrap_or(0);
         *self.statuses.entry(status).or_default() += 1;

@@ -14,7 +14,11 @@ pub fn run(a: MockArgs) -> ExitCode {
             println!(
                 "{:<32} {:<24} {}",
                 d.name(),
-                d.clauses().join(","),
+                d.clauses()
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 d.description()
             );
         }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::decide::{Analysis, Fault, step};
 use super::outcome::o;
+use crate::clause::ClauseId;
 
 pub(super) const SPEC_FIELDS: [&str; 3] = ["snapshot", "name", "placement"];
 pub(super) const PLACEMENT_FIELDS: [&str; 3] = ["folder", "resource_pool", "host"];
@@ -42,29 +43,29 @@ pub(super) struct Placement<'v> {
 }
 
 impl Analysis<'_> {
-    fn bad_body(&mut self, clause: &'static str, reason: String) {
+    fn bad_body(&mut self, clause: ClauseId, reason: String) {
         self.push(Fault::exact(step::BODY, clause, &[o::INVALID], reason));
     }
 
     /// Reads the body as a `RestoreSpec`; `None` (with the faults recorded) when it cannot be.
     pub(super) fn read_body<'v>(&mut self, value: Option<&'v Value>) -> Option<Spec<'v>> {
         let Some(value) = value else {
-            self.bad_body("INV-10", "the body is not JSON".into());
+            self.bad_body(ClauseId::INV_10, "the body is not JSON".into());
             return None;
         };
         let Some(m) = value.as_object() else {
-            self.bad_body("INV-10", "the body is not a JSON object".into());
+            self.bad_body(ClauseId::INV_10, "the body is not a JSON object".into());
             return None;
         };
         let mut readable = true;
         let snapshot = match field(m, "snapshot") {
             Field::Str(s) => Some(s),
             Field::Unset => {
-                self.bad_body("INV-1", "`snapshot` is absent or null".into());
+                self.bad_body(ClauseId::INV_1, "`snapshot` is absent or null".into());
                 None
             }
             Field::Wrong => {
-                self.bad_body("INV-10", "`snapshot` is not a string".into());
+                self.bad_body(ClauseId::INV_10, "`snapshot` is not a string".into());
                 None
             }
         };
@@ -72,7 +73,7 @@ impl Analysis<'_> {
             Field::Str(s) => Some(s),
             Field::Unset => None,
             Field::Wrong => {
-                self.bad_body("INV-10", "`name` is not a string".into());
+                self.bad_body(ClauseId::INV_10, "`name` is not a string".into());
                 readable = false;
                 None
             }
@@ -106,13 +107,16 @@ impl Analysis<'_> {
                 Some(placement)
             }
             Some(_) => {
-                self.bad_body("INV-10", "`placement` is not an object".into());
+                self.bad_body(ClauseId::INV_10, "`placement` is not an object".into());
                 readable = false;
                 None
             }
         };
-        if !readable && !self.faults.iter().any(|f| f.clause == "INV-10") {
-            self.bad_body("INV-10", "a `placement` field is not a string".into());
+        if !readable && !self.faults.iter().any(|f| f.clause == ClauseId::INV_10) {
+            self.bad_body(
+                ClauseId::INV_10,
+                "a `placement` field is not a string".into(),
+            );
         }
         let snapshot = snapshot?;
         if !readable {
@@ -121,7 +125,7 @@ impl Analysis<'_> {
         if !extra.is_empty() {
             let mut f = Fault::exact(
                 step::BODY,
-                "INV-12",
+                ClauseId::INV_12,
                 &[o::INVALID],
                 format!("unknown fields {}", extra.join(", ")),
             )

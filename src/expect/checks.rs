@@ -4,8 +4,9 @@
 use super::body::{Placement, Spec, abbreviate, name_problem};
 use super::decide::{Analysis, Fault, step};
 use super::outcome::o;
-use super::privilege::{FOLDER_CREATE, POOL_ASSIGN};
+use crate::clause::ClauseId;
 use crate::model::Kind;
+use crate::model::privilege::{FOLDER_CREATE, POOL_ASSIGN};
 use crate::model::world::Cluster;
 
 impl Analysis<'_> {
@@ -46,7 +47,7 @@ impl Analysis<'_> {
             if dc.as_deref() != Some(c.datacenter.as_str()) {
                 self.push(Fault::exact(
                     step::PLACEMENT,
-                    "INV-5",
+                    ClauseId::INV_5,
                     &[o::INVALID],
                     format!("folder `{f}` is not in datacenter `{}`", c.datacenter),
                 ));
@@ -55,7 +56,7 @@ impl Analysis<'_> {
                 // type for a real inventory, which this fixture model cannot tell for sure.
                 let mut f = Fault::exact(
                     step::PLACEMENT_IDS,
-                    "INV-9",
+                    ClauseId::INV_9,
                     &[o::INVALID, o::NOT_FOUND],
                     format!("folder `{f}` is not a VM folder"),
                 )
@@ -68,27 +69,39 @@ impl Analysis<'_> {
         // Step 8: privileges on the objects the placement names (or, allowed but not
         // required, on the default ones).
         if let Some(f) = folder {
-            self.check_privilege(step::PLACEMENT_PRIVILEGE, "AUTHZ-2", FOLDER_CREATE, f, true);
+            self.check_privilege(
+                step::PLACEMENT_PRIVILEGE,
+                ClauseId::AUTHZ_2,
+                FOLDER_CREATE,
+                f,
+                true,
+            );
         } else if placement.folder.is_none()
             && let Some(c) = cluster
             && let Some(d) = world.datacenters.get(&c.datacenter)
         {
             self.check_privilege(
                 step::PLACEMENT_PRIVILEGE,
-                "AUTHZ-2",
+                ClauseId::AUTHZ_2,
                 FOLDER_CREATE,
                 &d.vm_folder,
                 false,
             );
         }
         if let Some(p) = pool {
-            self.check_privilege(step::PLACEMENT_PRIVILEGE, "AUTHZ-3", POOL_ASSIGN, p, true);
+            self.check_privilege(
+                step::PLACEMENT_PRIVILEGE,
+                ClauseId::AUTHZ_3,
+                POOL_ASSIGN,
+                p,
+                true,
+            );
         } else if placement.pool.is_none()
             && let Some(c) = cluster
         {
             self.check_privilege(
                 step::PLACEMENT_PRIVILEGE,
-                "AUTHZ-3",
+                ClauseId::AUTHZ_3,
                 POOL_ASSIGN,
                 &c.root_pool,
                 false,
@@ -104,7 +117,7 @@ impl Analysis<'_> {
                 self.push(
                     Fault::exact(
                         step::SNAPSHOT,
-                        "INV-3",
+                        ClauseId::INV_3,
                         &[o::INVALID],
                         format!("snapshot `{}` is of a VM on `{}`", s.id, s.cluster),
                     )
@@ -116,7 +129,7 @@ impl Analysis<'_> {
                 self.push(
                     Fault::exact(
                         step::SNAPSHOT,
-                        "INV-4",
+                        ClauseId::INV_4,
                         &[o::INVALID],
                         format!("snapshot `{}` is of `{}`, not `{vm}`", s.id, s.vm),
                     )
@@ -129,7 +142,7 @@ impl Analysis<'_> {
             self.push(
                 Fault::exact(
                     step::SNAPSHOT,
-                    "INV-2",
+                    ClauseId::INV_2,
                     &[o::INVALID, o::NOT_FOUND],
                     format!("no snapshot `{}`", abbreviate(spec.snapshot)),
                 )
@@ -144,9 +157,14 @@ impl Analysis<'_> {
                 None => true,
                 Some(why) => {
                     self.push(
-                        Fault::exact(step::NAME, "INV-11", &[o::INVALID], format!("name {why}"))
-                            .spec()
-                            .optional(),
+                        Fault::exact(
+                            step::NAME,
+                            ClauseId::INV_11,
+                            &[o::INVALID],
+                            format!("name {why}"),
+                        )
+                        .spec()
+                        .optional(),
                     );
                     false
                 }
@@ -167,8 +185,8 @@ impl Analysis<'_> {
                 .map(|d| d.vm_folder.as_str()),
         };
         let (name, clause) = match spec.name {
-            Some(n) => (Some(n), "DUP-1"),
-            None => (snapshot.map(|s| s.vm_name.as_str()), "DUP-2"),
+            Some(n) => (Some(n), ClauseId::DUP_1),
+            None => (snapshot.map(|s| s.vm_name.as_str()), ClauseId::DUP_2),
         };
         if let (Some(n), Some(t), true) = (name, target, name_valid)
             && world.vms.values().any(|v| v.folder == t && v.name == n)
@@ -192,7 +210,7 @@ impl Analysis<'_> {
         }
         self.push(Fault::exact(
             step::PLACEMENT_IDS,
-            "INV-9",
+            ClauseId::INV_9,
             &[o::INVALID, o::NOT_FOUND],
             format!("{field} `{}` names no {what}", abbreviate(id)),
         ));
@@ -215,7 +233,7 @@ impl Analysis<'_> {
         {
             self.push(Fault::exact(
                 step::PLACEMENT,
-                "INV-5",
+                ClauseId::INV_5,
                 &[o::INVALID],
                 format!("host `{h}` is not in cluster `{}`", c.id),
             ));
@@ -225,7 +243,7 @@ impl Analysis<'_> {
         {
             self.push(Fault::exact(
                 step::PLACEMENT,
-                "INV-5",
+                ClauseId::INV_5,
                 &[o::INVALID],
                 format!("resource pool `{p}` is not in cluster `{}`", c.id),
             ));
@@ -236,7 +254,7 @@ impl Analysis<'_> {
         {
             self.push(Fault::exact(
                 step::PLACEMENT,
-                "INV-6",
+                ClauseId::INV_6,
                 &[o::INVALID],
                 format!("resource pool `{p}` belongs to `{bound}`, not `{h}`"),
             ));
@@ -247,14 +265,14 @@ impl Analysis<'_> {
         if !placement_given {
             self.push(Fault::exact(
                 step::PLACEMENT,
-                "INV-8",
+                ClauseId::INV_8,
                 &[o::INVALID, o::NOT_ALLOWED],
                 format!("no placement on `{}`, which has no DRS", c.id),
             ));
         } else if placement.pool.is_some() {
             self.push(Fault::exact(
                 step::PLACEMENT,
-                "INV-7",
+                ClauseId::INV_7,
                 &[o::INVALID],
                 format!(
                     "a resource pool without a host on `{}`, which has no DRS",
@@ -264,7 +282,7 @@ impl Analysis<'_> {
         } else {
             self.push(Fault::exact(
                 step::PLACEMENT,
-                "INV-8",
+                ClauseId::INV_8,
                 &[o::INVALID, o::NOT_ALLOWED],
                 format!(
                     "a placement without host or pool on `{}`, which has no DRS",

@@ -20,11 +20,12 @@
 use serde_json::Value;
 
 use super::outcome::{Expected, Outcome, o};
-use super::privilege::{self, CLUSTER_STORAGE};
-use crate::generate::{Body, Case};
+use super::privilege;
+use crate::clause::ClauseId;
+use crate::model::privilege::CLUSTER_STORAGE;
 use crate::model::world::Cluster;
+use crate::model::{Auth, Body, Case};
 use crate::model::{Kind, World};
-use crate::runner::Auth;
 
 /// The mock's decision order (common brief), used only to pick the strict answer and the clause
 /// to blame first.
@@ -45,9 +46,9 @@ pub(super) mod step {
 #[derive(Debug)]
 pub(super) struct Fault {
     pub(super) step: u8,
-    pub(super) clause: &'static str,
+    pub(super) clause: ClauseId,
     /// The clause a wrong answer breaks (usually `clause`).
-    pub(super) blame: &'static str,
+    pub(super) blame: ClauseId,
     pub(super) errors: &'static [Outcome],
     /// The catalog also lets a server accept the request despite this fault.
     pub(super) optional: bool,
@@ -64,7 +65,7 @@ pub(super) struct Fault {
 impl Fault {
     pub(super) fn exact(
         step: u8,
-        clause: &'static str,
+        clause: ClauseId,
         errors: &'static [Outcome],
         reason: String,
     ) -> Self {
@@ -96,11 +97,11 @@ impl Fault {
 pub fn expected(world: &World, case: &Case, strict: bool) -> Expected {
     let principal = match &case.auth {
         Auth::Principal(p) => p.as_str(),
-        Auth::NoHeader => return unauthenticated("AUTHN-1", "no session header"),
+        Auth::NoHeader => return unauthenticated(ClauseId::AUTHN_1, "no session header"),
         Auth::Garbage(_) => {
-            return unauthenticated("AUTHN-2", "a session id the server never issued");
+            return unauthenticated(ClauseId::AUTHN_2, "a session id the server never issued");
         }
-        Auth::LoggedOut(_) => return unauthenticated("AUTHN-2", "a logged-out session id"),
+        Auth::LoggedOut(_) => return unauthenticated(ClauseId::AUTHN_2, "a logged-out session id"),
     };
     let mut a = Analysis {
         world,
@@ -114,10 +115,10 @@ pub fn expected(world: &World, case: &Case, strict: bool) -> Expected {
     a.finish(strict)
 }
 
-fn unauthenticated(clause: &'static str, why: &str) -> Expected {
+fn unauthenticated(clause: ClauseId, why: &str) -> Expected {
     Expected {
         outcomes: vec![o::UNAUTHENTICATED],
-        clauses: vec![clause, "AUTHN-3"],
+        clauses: vec![clause, ClauseId::AUTHN_3],
         blame: clause,
         blame_refusal: None,
         reason: format!("unauthenticated: {why}"),
@@ -130,8 +131,8 @@ pub(super) struct Analysis<'a> {
     pub(super) principal: &'a str,
     pub(super) faults: Vec<Fault>,
     /// Clauses exercised besides the faults' own.
-    pub(super) side: Vec<&'static str>,
-    pub(super) refusal_blame: Option<&'static str>,
+    pub(super) side: Vec<ClauseId>,
+    pub(super) refusal_blame: Option<ClauseId>,
 }
 
 impl<'a> Analysis<'a> {
@@ -144,7 +145,7 @@ impl<'a> Analysis<'a> {
         if case.action != "restore" {
             self.push(Fault::exact(
                 step::ACTION,
-                "FMT-2",
+                ClauseId::FMT_2,
                 &[o::OPERATION_NOT_FOUND, o::NOT_FOUND],
                 format!("unknown action `{}`", case.action),
             ));
@@ -152,7 +153,7 @@ impl<'a> Analysis<'a> {
         if case.vmw_task.as_deref() != Some("true") {
             self.push(Fault::exact(
                 step::ACTION,
-                "FMT-4",
+                ClauseId::FMT_4,
                 &[o::INVALID, o::OPERATION_NOT_FOUND, o::NOT_FOUND],
                 format!("vmw-task is {:?}, not `true`", case.vmw_task),
             ));
@@ -165,13 +166,13 @@ impl<'a> Analysis<'a> {
         match cluster {
             None => self.push(Fault::exact(
                 step::CLUSTER,
-                "NF-1",
+                ClauseId::NF_1,
                 &[o::NOT_FOUND],
                 format!("no cluster `{}`", case.cluster),
             )),
             Some(c) => self.check_privilege(
                 step::CLUSTER_PRIVILEGE,
-                "AUTHZ-1",
+                ClauseId::AUTHZ_1,
                 CLUSTER_STORAGE,
                 &c.id,
                 true,
@@ -200,16 +201,16 @@ impl<'a> Analysis<'a> {
     pub(super) fn check_privilege(
         &mut self,
         step: u8,
-        clause: &'static str,
-        privilege: &'static str,
+        clause: ClauseId,
+        privilege: &str,
         object: &str,
         named: bool,
     ) {
         let g = privilege::grant(self.world, self.principal, privilege, object);
         if named && g.by_propagation {
-            self.side.push("AUTHZ-5");
+            self.side.push(ClauseId::AUTHZ_5);
             if g.held {
-                self.refusal_blame.get_or_insert("AUTHZ-5");
+                self.refusal_blame.get_or_insert(ClauseId::AUTHZ_5);
             }
         }
         if g.held {
@@ -222,7 +223,7 @@ impl<'a> Analysis<'a> {
             format!("`{}` lacks {privilege} on `{object}`", self.principal),
         );
         if g.by_propagation && named {
-            f.blame = "AUTHZ-5";
+            f.blame = ClauseId::AUTHZ_5;
         }
         if !named {
             f = f.optional();
@@ -246,7 +247,7 @@ impl<'a> Analysis<'a> {
                 } else {
                     self.push(Fault::exact(
                         step::VM,
-                        "NF-3",
+                        ClauseId::NF_3,
                         &[o::NOT_FOUND, o::INVALID],
                         format!("`{vm}` is protected on `{}`, not `{}`", d.cluster, c.id),
                     ));
@@ -256,7 +257,7 @@ impl<'a> Analysis<'a> {
             Some(Kind::Vm) => {
                 self.push(Fault::exact(
                     step::VM,
-                    "INV-13",
+                    ClauseId::INV_13,
                     &[o::INVALID, o::EXISTS, o::NOT_ALLOWED],
                     format!("`{vm}` is a live VM"),
                 ));
@@ -265,7 +266,7 @@ impl<'a> Analysis<'a> {
             _ => {
                 self.push(Fault::exact(
                     step::VM,
-                    "NF-2",
+                    ClauseId::NF_2,
                     &[o::NOT_FOUND],
                     format!("no virtual machine `{vm}`"),
                 ));
@@ -283,7 +284,7 @@ impl<'a> Analysis<'a> {
             let before = self.faults.len();
             self.faults.retain(|f| !f.spec);
             if self.faults.len() != before {
-                self.side.push("AUTHZ-6");
+                self.side.push(ClauseId::AUTHZ_6);
             }
         }
         // Stable: faults of one step keep the order they were found in.
@@ -313,16 +314,16 @@ impl<'a> Analysis<'a> {
             .iter()
             .find(|f| f.blameworthy && !f.optional)
             .or_else(|| self.faults.iter().find(|f| f.blameworthy))
-            .map_or("ACC-1", |f| f.blame);
-        let mut clauses: Vec<&'static str> = self
+            .map_or(ClauseId::ACC_1, |f| f.blame);
+        let mut clauses: Vec<ClauseId> = self
             .faults
             .iter()
             .filter(|f| f.blameworthy)
             .map(|f| f.clause)
             .collect();
         clauses.append(&mut self.side);
-        if blame == "ACC-1" {
-            clauses.push("ACC-1");
+        if blame == ClauseId::ACC_1 {
+            clauses.push(ClauseId::ACC_1);
         }
         clauses.push(blame);
         let cluster_known = self.world.clusters.contains_key(&self.case.cluster);
@@ -331,12 +332,13 @@ impl<'a> Analysis<'a> {
             && !outcomes.contains(&o::UNAUTHORIZED)
             && privilege::holds_exactly_documented(self.world, self.principal)
         {
-            clauses.push("AUTHZ-4");
+            clauses.push(ClauseId::AUTHZ_4);
             // A refusal of a privilege that came through propagation says more about AUTHZ-5
             // than about the documented set; only grants held directly are AUTHZ-4's.
-            blame_refusal = blame_refusal.or(Some("AUTHZ-4"));
+            blame_refusal = blame_refusal.or(Some(ClauseId::AUTHZ_4));
         }
-        clauses.sort();
+        // Sorted by id text, as reports and replay files have always listed them.
+        clauses.sort_by_key(|c| c.as_str());
         clauses.dedup();
 
         let reason = if self.faults.is_empty() {

@@ -8,14 +8,10 @@ mod decide;
 mod outcome;
 pub mod privilege;
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod tests;
 mod vm;
 
 pub use body::name_problem;
 pub use decide::expected;
 pub use outcome::{Expected, Outcome};
-#[cfg(test)]
-pub(crate) use test_support::test_world;
 pub use vm::{ExpectedVm, expected_vm};

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clause::ClauseId;
 use crate::model::ErrorType;
 
 /// One conforming answer to a restore request.
@@ -92,13 +93,13 @@ pub struct Expected {
     /// Every conforming answer, sorted; never empty.
     pub outcomes: Vec<Outcome>,
     /// The clauses this case exercises (judged whenever its answer is judged), sorted.
-    pub clauses: Vec<&'static str>,
+    pub clauses: Vec<ClauseId>,
     /// The clause an answer outside `outcomes` breaks.
-    pub blame: &'static str,
+    pub blame: ClauseId,
     /// The clause a `403` outside `outcomes` breaks, when that is more precise than `blame`:
     /// AUTHZ-5 when a held privilege came through propagation, AUTHZ-4 for a principal holding
     /// exactly the documented privileges.
-    pub blame_refusal: Option<&'static str>,
+    pub blame_refusal: Option<ClauseId>,
     /// Why, in words: the faults found, or "valid request".
     pub reason: String,
 }
@@ -108,9 +109,9 @@ impl Expected {
     /// (500 for ERR-1, 503 for UNAV-1) into restore requests.
     pub fn injected(status: u16) -> Expected {
         let (outcome, clause) = if status == 503 {
-            (o::UNAVAILABLE, "UNAV-1")
+            (o::UNAVAILABLE, ClauseId::UNAV_1)
         } else {
-            (o::ERROR, "ERR-1")
+            (o::ERROR, ClauseId::ERR_1)
         };
         Expected {
             outcomes: vec![outcome],

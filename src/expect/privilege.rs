@@ -4,15 +4,7 @@
 //! without propagation reaches the object only.
 
 use crate::model::World;
-
-/// The privilege restore needs on the cluster (AUTHZ-1).
-pub const CLUSTER_STORAGE: &str = "Host.Config.Storage";
-/// The privilege restore needs on the target folder (AUTHZ-2).
-pub const FOLDER_CREATE: &str = "VirtualMachine.Inventory.Create";
-/// The privilege restore needs on the target resource pool (AUTHZ-3).
-pub const POOL_ASSIGN: &str = "Resource.AssignVMToPool";
-/// The documented set, in the page's order.
-pub const DOCUMENTED: [&str; 3] = [CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN];
+use crate::model::privilege::DOCUMENTED;
 
 /// Whether a principal holds a privilege on an object, and whether propagation decided it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +82,8 @@ pub fn holds_exactly_documented(world: &World, principal: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expect::test_world;
+    use crate::model::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN};
+    use crate::model::test_world;
 
     #[test]
     fn propagation_reaches_descendants_only_when_set() {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::decide::expected;
-use crate::generate::Case;
+use crate::model::Case;
 use crate::model::World;
 
 /// The restored VM a conforming target creates for an accepted case.

@@ -13,11 +13,9 @@ use super::candidates::{
     foreign_pools, fresh_id, has_password, name_taken, other_cluster_snapshots, other_vm_snapshots,
     pick_from, pool_refusals, principals_lacking, root_pool, taken_names, unbound_pairs,
 };
-use super::case::{Body, Case};
-use super::mutation::Mutation;
-use crate::expect::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN, holds};
-use crate::model::{Kind, World};
-use crate::runner::Auth;
+use crate::expect::privilege::holds;
+use crate::model::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN};
+use crate::model::{Auth, Body, Case, Kind, Mutation, World};
 
 /// The valid case's anchor: what a pair-restricted valid case is built on.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use crate::runner::Auth;
+use crate::model::Auth;
 
 /// A valid session of `principal`, no header, a garbage header value (printable ASCII, the
 /// empty string included) or a logged-out session of `principal`.

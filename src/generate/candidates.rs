@@ -2,8 +2,9 @@
 //! (another cluster's host, a principal lacking a privilege, a name taken in a folder), shared
 //! by `Mutation::fits` (is there any?) and `Mutation::apply_with` (pick one).
 
-use crate::expect::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN, holds};
+use crate::expect::privilege::holds;
 use crate::model::World;
+use crate::model::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN};
 use crate::model::world::Credential;
 
 pub(super) fn pick_from<T: Copy>(items: &[T], pick: usize) -> Option<T> {

@@ -10,11 +10,9 @@ use proptest::sample::Index;
 use proptest::strategy::Union;
 
 use super::apply::PairRef;
-use super::case::Case;
-use super::mutation::Mutation;
 use super::space::Space;
 use super::valid::arb_case_in;
-use crate::model::World;
+use crate::model::{Case, Mutation, World};
 
 /// How many candidate objects a mutation's `pick` ranges over before wrapping.
 const PICKS: usize = 64;

@@ -1,11 +1,10 @@
-//! Proptest strategies (`arb_*`) for restore cases, and `Mutation`s that make a valid case invalid.
+//! Proptest strategies (`arb_*`) for restore cases, and how each `Mutation` makes a valid case
+//! invalid. The case and mutation types themselves are data and live in `model`.
 
 mod apply;
 mod auth;
 mod candidates;
-mod case;
 mod invalid;
-mod mutation;
 mod names;
 mod privilege;
 mod space;
@@ -14,9 +13,7 @@ mod tests;
 mod valid;
 
 pub use auth::arb_auth_variant;
-pub use case::{Body, Case, encode};
 pub use invalid::{applicable_mutations, arb_invalid_case, arb_multi_fault_case, arb_mutated_case};
-pub use mutation::Mutation;
 pub use privilege::{
     NOISE_PRIVILEGES, PermissionGrant, PrivilegeSetup, arb_privilege_case, arb_privilege_setup,
 };

@@ -9,13 +9,11 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::case::Case;
 use super::space::Space;
 use super::valid::arb_case_in;
-use crate::expect::privilege::DOCUMENTED;
-use crate::model::World;
+use crate::model::privilege::DOCUMENTED;
 use crate::model::world::{Credential, Permission, Principal, Role};
-use crate::runner::Auth;
+use crate::model::{Auth, Case, World};
 
 /// Privileges granted besides the documented ones; holding them changes nothing for restore.
 pub const NOISE_PRIVILEGES: [&str; 4] = [

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::expect::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN, holds};
+use crate::expect::privilege::holds;
 use crate::model::World;
+use crate::model::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN};
 
 #[derive(Debug)]
 pub(crate) struct ClusterSpace {

@@ -7,10 +7,14 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
 use super::*;
-use crate::expect::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN, holds};
-use crate::expect::{Outcome, expected, expected_vm, name_problem, test_world};
+use crate::clause::ClauseId;
+use crate::expect::privilege::holds;
+use crate::expect::{Outcome, expected, expected_vm, name_problem};
 use crate::model::ErrorType;
-use crate::runner::Auth;
+use crate::model::privilege::{CLUSTER_STORAGE, FOLDER_CREATE, POOL_ASSIGN};
+use crate::model::test_world;
+use crate::model::{Auth, Case, Mutation};
+use crate::runner::RequestSpec;
 
 const ADMIN: &str = "administrator@vsphere.local";
 const OPERATOR: &str = "operator@vsphere.local";
@@ -29,28 +33,30 @@ fn err(error_type: ErrorType) -> Outcome {
 }
 
 /// What the catalog allows for one fault of `clause` alone, and the mock's choice.
-fn single_fault(clause: &str) -> (Vec<Outcome>, Outcome) {
+fn single_fault(clause: ClauseId) -> (Vec<Outcome>, Outcome) {
     use ErrorType::*;
     let ia = err(InvalidArgument);
     let (mut set, strict) = match clause {
-        "AUTHN-1" | "AUTHN-2" => (vec![err(Unauthenticated)], err(Unauthenticated)),
-        "AUTHZ-1" | "AUTHZ-2" | "AUTHZ-3" => (vec![err(Unauthorized)], err(Unauthorized)),
-        "FMT-2" => (
+        ClauseId::AUTHN_1 | ClauseId::AUTHN_2 => (vec![err(Unauthenticated)], err(Unauthenticated)),
+        ClauseId::AUTHZ_1 | ClauseId::AUTHZ_2 | ClauseId::AUTHZ_3 => {
+            (vec![err(Unauthorized)], err(Unauthorized))
+        }
+        ClauseId::FMT_2 => (
             vec![err(NotFound), err(OperationNotFound)],
             err(OperationNotFound),
         ),
-        "FMT-4" => (vec![ia, err(NotFound), err(OperationNotFound)], ia),
-        "NF-1" | "NF-2" => (vec![err(NotFound)], err(NotFound)),
-        "NF-3" => (vec![ia, err(NotFound)], err(NotFound)),
-        "INV-13" => (
+        ClauseId::FMT_4 => (vec![ia, err(NotFound), err(OperationNotFound)], ia),
+        ClauseId::NF_1 | ClauseId::NF_2 => (vec![err(NotFound)], err(NotFound)),
+        ClauseId::NF_3 => (vec![ia, err(NotFound)], err(NotFound)),
+        ClauseId::INV_13 => (
             vec![ia, err(AlreadyExists), err(NotAllowedInCurrentState)],
             ia,
         ),
-        "INV-2" | "INV-9" => (vec![ia, err(NotFound)], ia),
-        "INV-4" | "INV-11" => (vec![Outcome::Accepted, ia], ia),
-        "INV-12" => (vec![Outcome::Accepted, ia], Outcome::Accepted),
-        "INV-8" => (vec![ia, err(NotAllowedInCurrentState)], ia),
-        "DUP-1" | "DUP-2" => (vec![err(AlreadyExists)], err(AlreadyExists)),
+        ClauseId::INV_2 | ClauseId::INV_9 => (vec![ia, err(NotFound)], ia),
+        ClauseId::INV_4 | ClauseId::INV_11 => (vec![Outcome::Accepted, ia], ia),
+        ClauseId::INV_12 => (vec![Outcome::Accepted, ia], Outcome::Accepted),
+        ClauseId::INV_8 => (vec![ia, err(NotAllowedInCurrentState)], ia),
+        ClauseId::DUP_1 | ClauseId::DUP_2 => (vec![err(AlreadyExists)], err(AlreadyExists)),
         _ => (vec![ia], ia),
     };
     set.sort();
@@ -190,7 +196,7 @@ fn the_mixed_invalid_strategy_is_single_fault() {
 #[test]
 fn multi_fault_cases_stay_within_the_union() {
     let w = test_world();
-    let optional = ["INV-4", "INV-11", "INV-12"];
+    let optional = [ClauseId::INV_4, ClauseId::INV_11, ClauseId::INV_12];
     for principal in [ADMIN, OPERATOR] {
         runner()
             .run(&arb_multi_fault_case(w, principal, PREFIX), |case| {
@@ -294,7 +300,7 @@ fn auth_variants_are_401_unless_a_live_session() {
                 Auth::Principal(_) => prop_assert_eq!(e.outcomes, vec![Outcome::Accepted]),
                 _ => {
                     prop_assert_eq!(e.outcomes, vec![err(ErrorType::Unauthenticated)]);
-                    prop_assert!(e.clauses.contains(&"AUTHN-3"));
+                    prop_assert!(e.clauses.contains(&ClauseId::AUTHN_3));
                 }
             }
             Ok(())
@@ -310,7 +316,7 @@ fn cases_round_trip_through_json_for_replay() {
             let text = serde_json::to_string(&case).unwrap();
             let back: Case = serde_json::from_str(&text).unwrap();
             prop_assert_eq!(&back, &case);
-            prop_assert_eq!(back.to_request(), case.to_request());
+            prop_assert_eq!(RequestSpec::restore(&back), RequestSpec::restore(&case));
             Ok(())
         })
         .unwrap();

@@ -9,11 +9,9 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::{Map, Value};
 
-use super::case::{Body, Case};
 use super::names::arb_name_text;
 use super::space::Space;
-use crate::model::World;
-use crate::runner::Auth;
+use crate::model::{Auth, Body, Case, World};
 
 /// How an optional field appears in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,102 +28,74 @@ pub struct RestorePlacementSpec {
     pub host: Option<String>,
 }
 
-/// `Vapi.Std.Errors.*` `error_type` values. The harness must accept every standard value (a
-/// server may answer with one the restore page does not document), so this is exhaustive over
-/// the vAPI list, not just the documented subset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ErrorType {
-    Error,
-    AlreadyExists,
-    AlreadyInDesiredState,
-    Canceled,
-    ConcurrentChange,
-    FeatureInUse,
-    InternalServerError,
-    InvalidArgument,
-    InvalidElementConfiguration,
-    InvalidElementType,
-    InvalidRequest,
-    NotAllowedInCurrentState,
-    NotFound,
-    OperationNotFound,
-    ResourceBusy,
-    ResourceInUse,
-    ResourceInaccessible,
-    ServiceUnavailable,
-    TimedOut,
-    UnableToAllocateResource,
-    Unauthenticated,
-    Unauthorized,
-    UnexpectedInput,
-    Unsupported,
-    UnverifiedPeer,
+/// Declares `ErrorType` from one table of `Variant = "WIRE_NAME" => http_status,` rows: the
+/// enum (serde uses the wire name), `ALL`, `as_str`, `parse` and `vapi_status`.
+macro_rules! error_types {
+    ($($variant:ident = $wire:literal => $status:literal,)+) => {
+        /// `Vapi.Std.Errors.*` `error_type` values. The harness must accept every standard value
+        /// (a server may answer with one the restore page does not document), so this is
+        /// exhaustive over the vAPI list, not just the documented subset.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum ErrorType {
+            $(#[serde(rename = $wire)] $variant,)+
+        }
+
+        impl ErrorType {
+            /// Every standard value, in the table's order.
+            pub const ALL: &'static [ErrorType] = &[$(ErrorType::$variant),+];
+
+            /// The wire spelling, e.g. `INVALID_ARGUMENT`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorType::$variant => $wire,)+
+                }
+            }
+
+            /// The HTTP status the vAPI REST layer maps this error type to (`restore-api.md`
+            /// section 4).
+            pub fn vapi_status(self) -> u16 {
+                match self {
+                    $(ErrorType::$variant => $status,)+
+                }
+            }
+        }
+    };
+}
+
+// `restore-api.md` section 4. CANCELED follows the REST layer (500), not the programming guide
+// (400).
+error_types! {
+    Error = "ERROR" => 500,
+    AlreadyExists = "ALREADY_EXISTS" => 400,
+    AlreadyInDesiredState = "ALREADY_IN_DESIRED_STATE" => 400,
+    Canceled = "CANCELED" => 500,
+    ConcurrentChange = "CONCURRENT_CHANGE" => 409,
+    FeatureInUse = "FEATURE_IN_USE" => 400,
+    InternalServerError = "INTERNAL_SERVER_ERROR" => 500,
+    InvalidArgument = "INVALID_ARGUMENT" => 400,
+    InvalidElementConfiguration = "INVALID_ELEMENT_CONFIGURATION" => 400,
+    InvalidElementType = "INVALID_ELEMENT_TYPE" => 400,
+    InvalidRequest = "INVALID_REQUEST" => 400,
+    NotAllowedInCurrentState = "NOT_ALLOWED_IN_CURRENT_STATE" => 400,
+    NotFound = "NOT_FOUND" => 404,
+    OperationNotFound = "OPERATION_NOT_FOUND" => 404,
+    ResourceBusy = "RESOURCE_BUSY" => 400,
+    ResourceInUse = "RESOURCE_IN_USE" => 400,
+    ResourceInaccessible = "RESOURCE_INACCESSIBLE" => 400,
+    ServiceUnavailable = "SERVICE_UNAVAILABLE" => 503,
+    TimedOut = "TIMED_OUT" => 504,
+    UnableToAllocateResource = "UNABLE_TO_ALLOCATE_RESOURCE" => 400,
+    Unauthenticated = "UNAUTHENTICATED" => 401,
+    Unauthorized = "UNAUTHORIZED" => 403,
+    UnexpectedInput = "UNEXPECTED_INPUT" => 500,
+    Unsupported = "UNSUPPORTED" => 400,
+    UnverifiedPeer = "UNVERIFIED_PEER" => 500,
 }
 
 impl ErrorType {
-    /// The wire spelling, e.g. `INVALID_ARGUMENT`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorType::Error => "ERROR",
-            ErrorType::AlreadyExists => "ALREADY_EXISTS",
-            ErrorType::AlreadyInDesiredState => "ALREADY_IN_DESIRED_STATE",
-            ErrorType::Canceled => "CANCELED",
-            ErrorType::ConcurrentChange => "CONCURRENT_CHANGE",
-            ErrorType::FeatureInUse => "FEATURE_IN_USE",
-            ErrorType::InternalServerError => "INTERNAL_SERVER_ERROR",
-            ErrorType::InvalidArgument => "INVALID_ARGUMENT",
-            ErrorType::InvalidElementConfiguration => "INVALID_ELEMENT_CONFIGURATION",
-            ErrorType::InvalidElementType => "INVALID_ELEMENT_TYPE",
-            ErrorType::InvalidRequest => "INVALID_REQUEST",
-            ErrorType::NotAllowedInCurrentState => "NOT_ALLOWED_IN_CURRENT_STATE",
-            ErrorType::NotFound => "NOT_FOUND",
-            ErrorType::OperationNotFound => "OPERATION_NOT_FOUND",
-            ErrorType::ResourceBusy => "RESOURCE_BUSY",
-            ErrorType::ResourceInUse => "RESOURCE_IN_USE",
-            ErrorType::ResourceInaccessible => "RESOURCE_INACCESSIBLE",
-            ErrorType::ServiceUnavailable => "SERVICE_UNAVAILABLE",
-            ErrorType::TimedOut => "TIMED_OUT",
-            ErrorType::UnableToAllocateResource => "UNABLE_TO_ALLOCATE_RESOURCE",
-            ErrorType::Unauthenticated => "UNAUTHENTICATED",
-            ErrorType::Unauthorized => "UNAUTHORIZED",
-            ErrorType::UnexpectedInput => "UNEXPECTED_INPUT",
-            ErrorType::Unsupported => "UNSUPPORTED",
-            ErrorType::UnverifiedPeer => "UNVERIFIED_PEER",
-        }
-    }
-
     /// Parses the wire spelling; `None` for anything that is not a standard value.
     pub fn parse(s: &str) -> Option<ErrorType> {
-        serde_json::from_value(Value::String(s.to_owned())).ok()
-    }
-
-    /// The HTTP status the vAPI REST layer maps this error type to (`restore-api.md` section 4).
-    /// CANCELED follows the REST layer (500), not the programming guide (400).
-    pub fn vapi_status(self) -> u16 {
-        use ErrorType::*;
-        match self {
-            AlreadyExists
-            | AlreadyInDesiredState
-            | FeatureInUse
-            | InvalidArgument
-            | InvalidElementConfiguration
-            | InvalidElementType
-            | InvalidRequest
-            | NotAllowedInCurrentState
-            | ResourceBusy
-            | ResourceInUse
-            | ResourceInaccessible
-            | UnableToAllocateResource
-            | Unsupported => 400,
-            Unauthenticated => 401,
-            Unauthorized => 403,
-            NotFound | OperationNotFound => 404,
-            ConcurrentChange => 409,
-            Error | InternalServerError | Canceled | UnexpectedInput | UnverifiedPeer => 500,
-            ServiceUnavailable => 503,
-            TimedOut => 504,
-        }
+        ErrorType::ALL.iter().copied().find(|t| t.as_str() == s)
     }
 }
 

@@ -10,50 +10,17 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::Value;
 
-use super::exchange::{Auth, Exchange, Observation, RequestSpec, SentRequest, TransportKind};
+use super::exchange::{Exchange, Observation, RequestSpec, TransportKind};
+use super::target::{AuthFlow, Endpoint, Role, TargetConfig};
+use super::wire::Token;
+use crate::model::Auth;
 use crate::model::world::{Credential, World};
-
-/// The placeholder printed instead of a session id (see `SentRequest::curl`).
-pub const SESSION_PLACEHOLDER: &str = "$SESSION";
-/// The placeholder printed instead of an `Authorization` value.
-pub const AUTHORIZATION_PLACEHOLDER: &str = "$AUTHORIZATION";
-
-/// How to reach a target.
-#[derive(Debug, Clone)]
-pub struct TargetConfig {
-    /// e.g. `https://vc.lab` or `http://127.0.0.1:8080`, without a trailing slash.
-    pub base_url: String,
-    /// Skip TLS verification (recorded in the report).
-    pub insecure: bool,
-    /// Extra trust anchor (PEM), e.g. the embedded mock's self-signed certificate or a lab CA.
-    pub ca_pem: Option<String>,
-    /// Per-request timeout, from sending to the last body byte.
-    pub timeout: Duration,
-    /// Bodies larger than this are not read further (transport verdict `body_too_large`).
-    pub max_body: usize,
-    pub session_path: String,
-    pub task_path: String,
-}
-
-impl TargetConfig {
-    pub fn new(base_url: &str) -> Self {
-        TargetConfig {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            insecure: false,
-            ca_pem: None,
-            timeout: Duration::from_secs(10),
-            max_body: 4 * 1024 * 1024,
-            session_path: "/api/session".into(),
-            task_path: "/api/cis/tasks".into(),
-        }
-    }
-}
 
 /// Why the harness cannot talk to a target at all (exit code 2 material).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("cannot build the HTTP client: {0}")]
-    Build(String),
+    Build(#[source] reqwest::Error),
     #[error("principal `{0}` is not in the fixture")]
     UnknownPrincipal(String),
     #[error("principal `{principal}`: environment variable `{var}` is not set")]
@@ -66,19 +33,59 @@ pub enum ClientError {
     },
 }
 
-/// What a request carries to authenticate.
-#[derive(Clone)]
-enum Token {
-    Session(String),
-    Authorization(String),
-    None,
+/// Why a call to the mock's control plane did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error("control plane {path}: `{method}` is not an HTTP method")]
+    Method {
+        method: String,
+        path: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("control plane {path}: {observed}")]
+    Refused { path: String, observed: String },
+}
+
+/// The endpoints a client talks to. Roles served by the same endpoint (same URL, same
+/// authentication) share one slot, and so one session per principal.
+struct Slots {
+    endpoints: Vec<Endpoint>,
+    snapservice: usize,
+    vcenter: usize,
+}
+
+impl Slots {
+    fn new(cfg: &TargetConfig) -> Slots {
+        let mut endpoints = vec![cfg.snapservice.clone()];
+        let vcenter = if cfg.vcenter == cfg.snapservice {
+            0
+        } else {
+            endpoints.push(cfg.vcenter.clone());
+            1
+        };
+        Slots {
+            endpoints,
+            snapservice: 0,
+            vcenter,
+        }
+    }
+
+    fn of(&self, role: Role) -> usize {
+        match role {
+            Role::Snapservice => self.snapservice,
+            Role::Vcenter => self.vcenter,
+        }
+    }
 }
 
 pub struct Client {
     http: reqwest::Client,
     cfg: TargetConfig,
+    slots: Slots,
     credentials: Mutex<HashMap<String, Credential>>,
-    sessions: Mutex<HashMap<String, String>>,
+    /// Cached sessions by endpoint slot and principal.
+    sessions: Mutex<HashMap<(usize, String), String>>,
     /// Every session id this client obtained, for leak checks.
     issued: Mutex<Vec<String>>,
     /// HTTP requests sent so far (logins, reads and control calls included), so a benchmark
@@ -100,11 +107,11 @@ impl Client {
             b = b.tls_danger_accept_invalid_certs(true);
         }
         if let Some(pem) = &cfg.ca_pem {
-            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
-                .map_err(|e| ClientError::Build(e.to_string()))?;
+            let cert =
+                reqwest::Certificate::from_pem(pem.as_bytes()).map_err(ClientError::Build)?;
             b = b.tls_certs_merge([cert]);
         }
-        let http = b.build().map_err(|e| ClientError::Build(e.to_string()))?;
+        let http = b.build().map_err(ClientError::Build)?;
         let credentials = world
             .principals
             .values()
@@ -112,6 +119,7 @@ impl Client {
             .collect();
         Ok(Arc::new(Client {
             http,
+            slots: Slots::new(&cfg),
             cfg,
             credentials: Mutex::new(credentials),
             sessions: Mutex::new(HashMap::new()),
@@ -127,7 +135,7 @@ impl Client {
     /// Adds a principal that is not in the fixture (a generated privilege setup).
     pub fn add_principal(&self, name: &str, password: &str) {
         lock(&self.credentials).insert(name.to_owned(), Credential::Password(password.to_owned()));
-        lock(&self.sessions).remove(name);
+        lock(&self.sessions).retain(|(_, p), _| p != name);
     }
 
     /// Session ids this client obtained so far (for the secret-leak checks).
@@ -140,25 +148,27 @@ impl Client {
         self.requests.load(Ordering::Relaxed)
     }
 
-    /// Sends a request, resolving its authentication; renews a cached session once on 401.
+    /// Sends a request to the endpoint of the role that owns its path, resolving its
+    /// authentication there; renews a cached session once on 401.
     pub async fn send(&self, spec: &RequestSpec) -> Exchange {
-        let token = match self.token_for(&spec.auth).await {
+        let slot = self.slots.of(Role::owning(&spec.path));
+        let token = match self.token_for(slot, &spec.auth).await {
             Ok(t) => t,
             Err(obs) => {
                 return Exchange {
-                    request: self.describe(spec, &Token::None),
+                    request: self.describe(slot, spec, &Token::None),
                     observation: obs,
                 };
             }
         };
-        let ex = self.send_with(spec, &token).await;
+        let ex = self.send_with(slot, spec, &token).await;
         if let (Auth::Principal(p), Token::Session(_), Some(401)) =
             (&spec.auth, &token, ex.observation.status())
         {
             // A cached session may have expired on the server; renew it once, never in a loop.
-            lock(&self.sessions).remove(p);
-            if let Ok(t) = self.token_for(&spec.auth).await {
-                return self.send_with(spec, &t).await;
+            lock(&self.sessions).remove(&(slot, p.clone()));
+            if let Ok(t) = self.token_for(slot, &spec.auth).await {
+                return self.send_with(slot, spec, &t).await;
             }
         }
         ex
@@ -169,36 +179,37 @@ impl Client {
         self.send(&spec).await
     }
 
-    /// Logs a principal in (or reuses its session) and returns the token, or the observation
-    /// that explains why not.
-    async fn token_for(&self, auth: &Auth) -> Result<Token, Observation> {
+    /// Logs a principal in at the endpoint in `slot` (or reuses its session) and returns the
+    /// token, or the observation that explains why not.
+    async fn token_for(&self, slot: usize, auth: &Auth) -> Result<Token, Observation> {
         match auth {
             Auth::NoHeader => Ok(Token::None),
             Auth::Garbage(v) => Ok(Token::Session(v.clone())),
-            Auth::Principal(p) => self.principal_token(p).await,
+            Auth::Principal(p) => self.principal_token(slot, p).await,
             Auth::LoggedOut(p) => {
-                let t = self.login_fresh(p).await?;
+                let t = self.login_fresh(slot, p).await?;
                 if let Token::Session(s) = &t {
-                    let _ = self.logout_session(s).await;
+                    let _ = self.logout_session(slot, s).await;
                 }
                 Ok(t)
             }
         }
     }
 
-    async fn principal_token(&self, principal: &str) -> Result<Token, Observation> {
-        if let Some(s) = lock(&self.sessions).get(principal) {
+    async fn principal_token(&self, slot: usize, principal: &str) -> Result<Token, Observation> {
+        let key = (slot, principal.to_owned());
+        if let Some(s) = lock(&self.sessions).get(&key) {
             return Ok(Token::Session(s.clone()));
         }
-        let t = self.login_fresh(principal).await?;
+        let t = self.login_fresh(slot, principal).await?;
         if let Token::Session(s) = &t {
-            lock(&self.sessions).insert(principal.to_owned(), s.clone());
+            lock(&self.sessions).insert(key, s.clone());
         }
         Ok(t)
     }
 
-    /// A new session for `principal`, not cached.
-    async fn login_fresh(&self, principal: &str) -> Result<Token, Observation> {
+    /// A new credential for `principal` at the endpoint in `slot`, not cached.
+    async fn login_fresh(&self, slot: usize, principal: &str) -> Result<Token, Observation> {
         let cred = lock(&self.credentials).get(principal).cloned();
         let transport = |detail: String| Observation::Transport {
             transport: TransportKind::Other,
@@ -222,9 +233,26 @@ impl Client {
             Credential::SessionEnv(v) => return Ok(Token::Session(env(v)?)),
             Credential::AuthorizationEnv(v) => return Ok(Token::Authorization(env(v)?)),
         };
+        let endpoint = &self.slots.endpoints[slot];
+        match &endpoint.auth {
+            AuthFlow::BasicSession { session_path } => {
+                self.basic_session(endpoint, session_path, principal, &password)
+                    .await
+            }
+        }
+    }
+
+    /// The CIS session login: HTTP Basic credentials for a session id.
+    async fn basic_session(
+        &self,
+        endpoint: &Endpoint,
+        session_path: &str,
+        principal: &str,
+        password: &str,
+    ) -> Result<Token, Observation> {
         let basic =
             base64::engine::general_purpose::STANDARD.encode(format!("{principal}:{password}"));
-        let url = format!("{}{}", self.cfg.base_url, self.cfg.session_path);
+        let url = format!("{}{session_path}", endpoint.base_url);
         let req = self
             .http
             .post(&url)
@@ -244,23 +272,28 @@ impl Client {
         }
     }
 
-    /// Obtains a session for `principal` or says why not (used to check a fixture against a target).
+    /// Obtains a session for `principal` at every endpoint or says why not (used to check a
+    /// fixture against a target).
     pub async fn login(&self, principal: &str) -> Result<(), ClientError> {
         if !lock(&self.credentials).contains_key(principal) {
             return Err(ClientError::UnknownPrincipal(principal.to_owned()));
         }
-        self.principal_token(principal)
-            .await
-            .map(|_| ())
-            .map_err(|o| ClientError::Login {
-                principal: principal.to_owned(),
-                path: self.cfg.session_path.clone(),
-                observed: o.summary(),
-            })
+        for role in [Role::Snapservice, Role::Vcenter] {
+            let slot = self.slots.of(role);
+            self.principal_token(slot, principal)
+                .await
+                .map_err(|o| ClientError::Login {
+                    principal: principal.to_owned(),
+                    path: self.slots.endpoints[slot].auth.session_path().to_owned(),
+                    observed: o.summary(),
+                })?;
+        }
+        Ok(())
     }
 
-    async fn logout_session(&self, session: &str) -> Observation {
-        let url = format!("{}{}", self.cfg.base_url, self.cfg.session_path);
+    async fn logout_session(&self, slot: usize, session: &str) -> Observation {
+        let endpoint = &self.slots.endpoints[slot];
+        let url = format!("{}{}", endpoint.base_url, endpoint.auth.session_path());
         self.execute(
             self.http
                 .delete(&url)
@@ -271,62 +304,35 @@ impl Client {
 
     /// Ends every cached session (at the end of a run).
     pub async fn logout_all(&self) {
-        let sessions: Vec<String> = lock(&self.sessions).drain().map(|(_, s)| s).collect();
-        for s in sessions {
-            let _ = self.logout_session(&s).await;
+        let sessions: Vec<(usize, String)> = lock(&self.sessions)
+            .drain()
+            .map(|((slot, _), s)| (slot, s))
+            .collect();
+        for (slot, s) in sessions {
+            let _ = self.logout_session(slot, &s).await;
         }
     }
 
-    async fn send_with(&self, spec: &RequestSpec, token: &Token) -> Exchange {
-        let url = format!("{}{}", self.cfg.base_url, spec.path);
-        let method =
-            reqwest::Method::from_bytes(spec.method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut req = self
-            .http
-            .request(method, &url)
-            .header("Accept", "application/json");
-        match token {
-            Token::Session(s) => req = req.header("vmware-api-session-id", s),
-            Token::Authorization(a) => req = req.header("Authorization", a),
-            Token::None => {}
-        }
-        if let Some(ct) = &spec.content_type {
-            req = req.header("Content-Type", ct);
-        }
-        if let Some(b) = &spec.body {
-            req = req.body(b.clone());
-        }
+    async fn send_with(&self, slot: usize, spec: &RequestSpec, token: &Token) -> Exchange {
+        let base_url = &self.slots.endpoints[slot].base_url;
+        let req = self.cfg.wire.request(&self.http, base_url, spec, token);
         let observation = self.execute(req).await;
         Exchange {
-            request: self.describe(spec, token),
+            request: self.describe(slot, spec, token),
             observation,
         }
     }
 
-    /// The request as sent, with the session id and Authorization value replaced by placeholders.
-    fn describe(&self, spec: &RequestSpec, token: &Token) -> SentRequest {
-        let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
-        match (token, &spec.auth) {
-            (Token::Session(v), Auth::Garbage(_)) => {
-                headers.push(("vmware-api-session-id".into(), v.clone()))
-            }
-            (Token::Session(_), _) => {
-                headers.push(("vmware-api-session-id".into(), SESSION_PLACEHOLDER.into()))
-            }
-            (Token::Authorization(_), _) => {
-                headers.push(("Authorization".into(), AUTHORIZATION_PLACEHOLDER.into()))
-            }
-            (Token::None, _) => {}
-        }
-        if let Some(ct) = &spec.content_type {
-            headers.push(("Content-Type".into(), ct.clone()));
-        }
-        SentRequest {
-            method: spec.method.clone(),
-            url: format!("{}{}", self.cfg.base_url, spec.path),
-            headers,
-            body: spec.body.clone(),
-        }
+    /// The request as sent, secrets replaced by placeholders.
+    fn describe(
+        &self,
+        slot: usize,
+        spec: &RequestSpec,
+        token: &Token,
+    ) -> crate::runner::SentRequest {
+        self.cfg
+            .wire
+            .describe(&self.slots.endpoints[slot].base_url, spec, token)
     }
 
     /// Sends and reads the response within the timeout and the body limit.
@@ -367,15 +373,22 @@ impl Client {
         }
     }
 
-    /// A JSON request without authentication (the mock's control plane).
+    /// A JSON request without authentication to the mock's control plane, which is served on
+    /// the Snapservice endpoint.
     pub async fn control(
         &self,
         method: &str,
         path: &str,
         body: Option<Value>,
-    ) -> Result<Value, String> {
-        let url = format!("{}{}", self.cfg.base_url, path);
-        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| e.to_string())?;
+    ) -> Result<Value, ControlError> {
+        let url = format!("{}{}", self.cfg.snapservice.base_url, path);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).map_err(|source| {
+            ControlError::Method {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                source: Box::new(source),
+            }
+        })?;
         let mut req = self.http.request(method, &url);
         if let Some(b) = body {
             req = req
@@ -386,7 +399,10 @@ impl Client {
             Observation::Response { status, body, .. } if (200..300).contains(&status) => {
                 Ok(serde_json::from_str(&body).unwrap_or(Value::Null))
             }
-            other => Err(format!("control plane {path}: {}", other.summary())),
+            other => Err(ControlError::Refused {
+                path: path.to_owned(),
+                observed: other.summary(),
+            }),
         }
     }
 }
@@ -442,39 +458,4 @@ fn error_chain(e: &reqwest::Error) -> String {
 /// here stay consistent after any single insert or remove.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::mock::{MockOptions, MockServer};
-
-    fn default_world() -> World {
-        World::load(&crate::suite::SuiteConfig::default_fixture()).unwrap()
-    }
-
-    /// The counter is what the benchmark divides by: a login must count as a request of its own.
-    #[test]
-    fn requests_sent_counts_logins_too() {
-        let world = default_world();
-        let mut opts = MockOptions::new(world.clone());
-        opts.tls = false;
-        let mock = MockServer::start(opts).unwrap();
-        let client = Client::new(TargetConfig::new(mock.base_url()), &world).unwrap();
-        let admin = world.admin.clone().unwrap();
-        let rt = crate::runner::runtime::runtime();
-        let ex = rt.block_on(client.send(&RequestSpec::get("/api/vcenter/vm", Auth::NoHeader)));
-        assert_eq!(ex.observation.status(), Some(401));
-        assert_eq!(client.requests_sent(), 1);
-        let ex = rt.block_on(client.send(&RequestSpec::get(
-            "/api/vcenter/vm",
-            Auth::Principal(admin.clone()),
-        )));
-        assert_eq!(ex.observation.status(), Some(200));
-        // The login, then the read.
-        assert_eq!(client.requests_sent(), 3);
-        rt.block_on(client.send(&RequestSpec::get("/api/vcenter/vm", Auth::Principal(admin))));
-        // The cached session: no second login.
-        assert_eq!(client.requests_sent(), 4);
-    }
 }

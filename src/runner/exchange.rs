@@ -4,22 +4,9 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// How a request authenticates. The runner turns `Principal` into a real session (or the
-/// user-supplied header); the other variants are the AUTHN-* probes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum Auth {
-    /// A valid session of this fixture principal.
-    Principal(String),
-    /// No `vmware-api-session-id` header at all (AUTHN-1).
-    NoHeader,
-    /// A header value that is not a session id this server issued (AUTHN-2).
-    Garbage(String),
-    /// A session of this principal that was logged out before the request (AUTHN-2).
-    LoggedOut(String),
-}
+use crate::model::{Auth, Case};
 
 /// A request to send, before authentication is resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +39,11 @@ impl RequestSpec {
             body: None,
             content_type: None,
         }
+    }
+
+    /// The restore request a generated case describes.
+    pub fn restore(case: &Case) -> Self {
+        RequestSpec::post_json(case.path(), case.auth.clone(), case.body.text())
     }
 
     pub fn post_json(path: impl Into<String>, auth: Auth, body: impl Into<String>) -> Self {

@@ -1,8 +1,15 @@
-//! Sending requests to a target: the reqwest client, sessions, and the `Exchange` record.
+//! Sending requests to a target: its endpoints by role and their authentication (`target`), the
+//! wire form (`wire`), the reqwest client with its sessions (`client`), and the `Exchange`
+//! record of what was sent and observed.
 
 pub mod client;
 pub mod exchange;
 pub mod runtime;
+pub mod target;
+#[cfg(test)]
+mod tests;
+pub mod wire;
 
-pub use client::{Client, ClientError, TargetConfig};
-pub use exchange::{Auth, Exchange, Observation, RequestSpec, SentRequest, TransportKind};
+pub use client::{Client, ClientError, ControlError};
+pub use exchange::{Exchange, Observation, RequestSpec, SentRequest, TransportKind};
+pub use target::{AuthFlow, Endpoint, Role, TargetConfig, Wire};

@@ -90,7 +90,7 @@ impl Context {
         };
         target.insecure = config.insecure;
         target.timeout = config.timeout;
-        target.session_path = world.target.session_path.clone();
+        target.set_session_path(&world.target.session_path);
         target.task_path = world.target.task_path.clone();
         if let Some(ca) = &config.ca_cert {
             let pem = std::fs::read_to_string(ca)
@@ -156,7 +156,9 @@ impl Context {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<serde_json::Value, String> {
-        crate::runner::runtime::runtime().block_on(self.client.control(method, path, body))
+        crate::runner::runtime::runtime()
+            .block_on(self.client.control(method, path, body))
+            .map_err(|e| e.to_string())
     }
 
     /// The principal for valid cases, reads and cleanup. `Context::start` refuses a fixture
@@ -210,6 +212,6 @@ impl Context {
     }
 
     pub fn target_url(&self) -> String {
-        self.client.config().base_url.clone()
+        self.client.config().base_url().to_owned()
     }
 }

@@ -14,10 +14,13 @@ use super::normalize::shape;
 use super::outcome::TrialResult;
 use super::pipeline::{cleanup, follow_task};
 use super::property::seed_for;
-use crate::generate::{self, Case, Mutation};
-use crate::oracle::Judgement;
+use crate::checks::Judgement;
+use crate::generate;
+use crate::model::Auth;
+use crate::model::{Case, Mutation};
+use crate::runner::Exchange;
+use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
-use crate::runner::{Auth, Exchange};
 
 const TRIAL: &str = "AUTHZ-6::refusal-reveals-nothing";
 
@@ -86,8 +89,8 @@ pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
         let (base, faulty) = tree.current();
         let (a, b) = runtime().block_on(async {
             (
-                c.client.send(&base.to_request()).await,
-                c.client.send(&faulty.to_request()).await,
+                c.client.send(&RequestSpec::restore(&base)).await,
+                c.client.send(&RequestSpec::restore(&faulty)).await,
             )
         });
         for ex in [&a, &b] {
@@ -97,7 +100,7 @@ pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
                 let admin = Auth::Principal(c.admin());
                 runtime().block_on(async {
                     let (polls, _) = follow_task(c, &task, &admin).await;
-                    if let Some(vm) = crate::oracle::task_result(&polls) {
+                    if let Some(vm) = crate::checks::task_result(&polls) {
                         cleanup(c, &admin, &vm).await;
                     }
                 });
@@ -109,7 +112,7 @@ pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
         }
         let (sa, sb) = (shape(&a.observation), shape(&b.observation));
         j.check(
-            "AUTHZ-6",
+            crate::clause::ClauseId::AUTHZ_6,
             (sa != sb).then(|| {
                 (
                     format!("{sa} (the answer without the spec fault)"),

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::context::Context;
+use crate::checks::{self, Judgement};
 use crate::expect::{self, Expected, Outcome};
-use crate::generate::Case;
+use crate::model::Auth;
+use crate::model::Case;
 use crate::model::{ErrorType, VmSummary, World};
-use crate::oracle::{self, Judgement};
-use crate::runner::{Auth, Exchange, Observation, RequestSpec};
+use crate::runner::{Exchange, Observation, RequestSpec};
 
 /// The result of one case.
 pub struct CaseRun {
@@ -34,9 +35,9 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
     if expected.allows_accepted() {
         allow_unsettled(&mut expected, name_held, slot_held);
     }
-    let exchange = ctx.client.send(&case.to_request()).await;
-    let mut judgement = oracle::status::check_outcome(&expected, &exchange);
-    judgement.merge(oracle::format::check_format(&exchange, None));
+    let exchange = ctx.client.send(&RequestSpec::restore(case)).await;
+    let mut judgement = checks::status::check_outcome(&expected, &exchange);
+    judgement.merge(checks::format::check_format(&exchange, None));
     let mut restored_vm = None;
     let reader = reader_of(ctx, case);
     match exchange.observation.status() {
@@ -48,15 +49,15 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                 if !ended(&polls) {
                     ctx.unsettled(&case.cluster, requested.clone());
                 }
-                let mut task = oracle::task::check_task_history(&polls, exhausted);
+                let mut task = checks::task::check_task_history(&polls, exhausted);
                 if !expected.allows_accepted() {
                     // The request should have been refused (its own clause says so); that its
                     // wrongly accepted task then fails is no ACC-2 failure of a valid request.
                     task.findings.retain(|f| f.clause != "ACC-2");
-                    task.exercised.remove("ACC-2");
+                    task.exercised.remove(&crate::clause::ClauseId::ACC_2);
                 }
                 judgement.merge(task);
-                restored_vm = oracle::task_result(&polls);
+                restored_vm = checks::task_result(&polls);
                 if let Some(vm) = &restored_vm {
                     let exp_vm =
                         expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
@@ -248,7 +249,7 @@ async fn check_post(ctx: &Context, reader: &Auth, vm: &str, exp: &expect::Expect
         .await
         .flatten();
     let on_host = listed_in("hosts", exp.host.clone()).await.flatten();
-    oracle::post::check_restored_vm(
+    checks::post::check_restored_vm(
         exp,
         &vm_get,
         &power,
@@ -289,7 +290,7 @@ async fn check_nothing_created(
             memory_size_mib: None,
         })
         .collect();
-    oracle::reject::check_nothing_created(answer, &before, &after, &[])
+    checks::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
 /// Removes every VM named `name` that the world did not hold before (nor an earlier case

@@ -6,8 +6,9 @@
 use serde_json::Value;
 
 use super::context::Context;
+use crate::model::Auth;
+use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
-use crate::runner::{Auth, RequestSpec};
 
 /// Clauses whose trials restore fixture VMs from fixture snapshots.
 const RESTORE_CLAUSES: &[&str] = &[

@@ -13,7 +13,9 @@ use super::context::Context;
 use super::outcome::TrialResult;
 use super::property::{Prepared, run_property, seed_for};
 use super::trial::Trial;
-use crate::generate::{self, Case, Mutation, PrivilegeSetup};
+use crate::generate::{self, PrivilegeSetup};
+use crate::model::{Case, Mutation};
+use crate::runner::RequestSpec;
 
 /// Property trial names, `(clause, slug)`, in suite order. Known without a target.
 pub const NAMES: &[(&str, &str)] = &[
@@ -91,7 +93,7 @@ fn strategy(ctx: &Context, clause: &str) -> Result<BoxedStrategy<Prepared>, Stri
     let mutated = |clause: &str| -> Result<BoxedStrategy<Case>, String> {
         let options: Vec<BoxedStrategy<Case>> = Mutation::ALL
             .iter()
-            .filter(|m| m.clauses().first() == Some(&clause))
+            .filter(|m| m.clauses().first().is_some_and(|c| *c == clause))
             .filter_map(|m| generate::arb_mutated_case(w, &admin, &prefix, *m))
             .collect();
         if options.is_empty() {
@@ -237,7 +239,7 @@ fn fmt5_stable(ctx: &Context) -> TrialResult {
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
-    let mut j = crate::oracle::Judgement::default();
+    let mut j = crate::checks::Judgement::default();
     let mut last = None;
     let n = c.config.cases;
     for _ in 0..n {
@@ -245,7 +247,7 @@ fn fmt5_stable(ctx: &Context) -> TrialResult {
             continue;
         };
         let case = tree.current();
-        let req = case.to_request();
+        let req = RequestSpec::restore(&case);
         let (a, b) = crate::runner::runtime::runtime()
             .block_on(async { (c.client.send(&req).await, c.client.send(&req).await) });
         let (sa, sb) = (
@@ -257,7 +259,7 @@ fn fmt5_stable(ctx: &Context) -> TrialResult {
             && b.observation.status().is_some_and(|s| s >= 400)
         {
             j.check(
-                "FMT-5",
+                crate::clause::ClauseId::FMT_5,
                 (sa != sb).then(|| (format!("{sa} again (same request, same cause)"), sb.clone())),
             );
         }
@@ -268,10 +270,10 @@ fn fmt5_stable(ctx: &Context) -> TrialResult {
                 .json()
                 .filter(|_| ex.observation.status() == Some(202))
             {
-                let admin = crate::runner::Auth::Principal(c.admin());
+                let admin = crate::model::Auth::Principal(c.admin());
                 crate::runner::runtime::runtime().block_on(async {
                     let (polls, _) = super::pipeline::follow_task(c, &task, &admin).await;
-                    if let Some(vm) = crate::oracle::task_result(&polls) {
+                    if let Some(vm) = crate::checks::task_result(&polls) {
                         super::pipeline::cleanup(c, &admin, &vm).await;
                     }
                 });
@@ -338,17 +340,18 @@ fn shapes_per_mutation(c: &Context) -> BTreeMap<String, std::collections::BTreeS
                 continue;
             };
             let case = tree.current();
-            let ex = crate::runner::runtime::runtime().block_on(c.client.send(&case.to_request()));
+            let ex = crate::runner::runtime::runtime()
+                .block_on(c.client.send(&RequestSpec::restore(&case)));
             if ex.observation.status().is_some_and(|s| s >= 400) {
                 shapes
                     .entry(m.name().to_owned())
                     .or_default()
                     .insert(super::normalize::shape(&ex.observation));
             } else if let Some(serde_json::Value::String(task)) = ex.observation.json() {
-                let admin = crate::runner::Auth::Principal(c.admin());
+                let admin = crate::model::Auth::Principal(c.admin());
                 crate::runner::runtime::runtime().block_on(async {
                     let (polls, _) = super::pipeline::follow_task(c, &task, &admin).await;
-                    if let Some(vm) = crate::oracle::task_result(&polls) {
+                    if let Some(vm) = crate::checks::task_result(&polls) {
                         super::pipeline::cleanup(c, &admin, &vm).await;
                     }
                 });
@@ -390,7 +393,7 @@ pub fn dry_run_lines(ctx: &Context, filter: Option<&glob::Pattern>) -> Vec<Strin
                         s.principal
                     ));
                 }
-                let r = case.to_request();
+                let r = RequestSpec::restore(&case);
                 out.push(format!(
                     "{} {}  {}",
                     r.method,

@@ -13,9 +13,9 @@ use proptest::test_runner::{
 use super::context::Context;
 use super::outcome::TrialResult;
 use super::pipeline::{CaseRun, run_case};
-use crate::generate::Case;
+use crate::checks::Finding;
+use crate::model::Case;
 use crate::model::World;
-use crate::oracle::Finding;
 use crate::report::FailureReport;
 use crate::runner::runtime::runtime;
 
@@ -125,7 +125,7 @@ pub fn run_property(
             let message = failure_message(ctx, trial, &minimal, &run, &own, seed, n);
             for f in &own {
                 ctx.results.failure(
-                    &f.clause,
+                    f.clause.as_str(),
                     failure_report(ctx, trial, &minimal.0, &run, f, seed),
                 );
             }
@@ -180,8 +180,10 @@ fn execute(ctx: &Context, trial: &str, clauses: &[&str], prepared: &Prepared) ->
     );
     for f in &run.judgement.findings {
         if !clauses.contains(&f.clause.as_str()) {
-            ctx.results
-                .failure(&f.clause, failure_report(ctx, trial, case, &run, f, 0));
+            ctx.results.failure(
+                f.clause.as_str(),
+                failure_report(ctx, trial, case, &run, f, 0),
+            );
         }
     }
     run
@@ -217,7 +219,7 @@ fn failure_message(
     let (case, _) = prepared;
     let mut m = String::new();
     for f in own {
-        let title = crate::clause::get(&f.clause)
+        let title = crate::clause::get(f.clause.as_str())
             .map(|c| c.title.as_str())
             .unwrap_or("");
         m.push_str(&format!(

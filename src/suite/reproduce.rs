@@ -2,8 +2,9 @@
 //! id are shell variables the user sets.
 
 use super::context::Context;
-use crate::generate::Case;
-use crate::runner::{Auth, Exchange};
+use crate::model::Auth;
+use crate::model::Case;
+use crate::runner::Exchange;
 
 /// `BASE=...`, a login line when the case needs a session, and the request itself.
 pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
@@ -29,7 +30,7 @@ pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
     } else {
         out.push(format!("BASE={base}"));
     }
-    let session_path = &ctx.client.config().session_path;
+    let session_path = ctx.client.config().session_path();
     let login = |user: &str| {
         format!(
             "SESSION=$(curl -sS{k} -X POST -u {}:\"$PASSWORD\" \"$BASE{session_path}\" | tr -d '\"')",
@@ -48,8 +49,8 @@ pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
     let path = r.url.strip_prefix(&base).unwrap_or(&r.url);
     let mut line = format!("curl -sS{k} -i -X {}", r.method);
     for (name, value) in &r.headers {
-        if value == crate::runner::client::SESSION_PLACEHOLDER
-            || value == crate::runner::client::AUTHORIZATION_PLACEHOLDER
+        if value == crate::runner::wire::SESSION_PLACEHOLDER
+            || value == crate::runner::wire::AUTHORIZATION_PLACEHOLDER
         {
             line.push_str(&format!(" -H \"{name}: {value}\""));
         } else {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use crate::clause;
+use crate::clause::ClauseId;
 use crate::report::{ClauseReport, Cleanup, FailureReport, TrialReport, Verdict};
 
 /// Failures kept per clause; later ones are counted, not stored.
@@ -46,10 +47,10 @@ impl Results {
         self.stalled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    pub fn exercised<'a>(&self, clauses: impl IntoIterator<Item = &'a String>) {
+    pub fn exercised<'a>(&self, clauses: impl IntoIterator<Item = &'a ClauseId>) {
         let mut g = self.lock();
         for c in clauses {
-            *g.exercised.entry(c.clone()).or_default() += 1;
+            *g.exercised.entry(c.to_string()).or_default() += 1;
         }
     }
 

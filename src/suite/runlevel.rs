@@ -9,10 +9,11 @@ use serde_json::{Value, json};
 use super::context::Context;
 use super::outcome::TrialResult;
 use super::pipeline::{cleanup, enc, ended, ended_info, follow_task, list_vms};
+use crate::checks::{self, Judgement};
+use crate::model::Auth;
 use crate::model::{TaskStatus, World};
-use crate::oracle::{self, Judgement};
 use crate::runner::runtime::runtime;
-use crate::runner::{Auth, Exchange, Observation, RequestSpec};
+use crate::runner::{Exchange, Observation, RequestSpec};
 
 /// A restore the fixture says must succeed: a deleted VM on a cluster, one of its snapshots,
 /// and the datacenter's default VM folder.
@@ -103,7 +104,7 @@ fn conclude(
     }
     let mut msg = String::new();
     for f in &j.findings {
-        let title = crate::clause::get(&f.clause)
+        let title = crate::clause::get(f.clause.as_str())
             .map(|c| c.title.as_str())
             .unwrap_or("");
         msg.push_str(&format!(
@@ -115,7 +116,7 @@ fn conclude(
             .map(|e| e.request.curl(ctx.config.insecure || ctx.mock.is_some()))
             .unwrap_or_default();
         ctx.results.failure(
-            &f.clause,
+            f.clause.as_str(),
             crate::report::FailureReport {
                 trial: trial.to_owned(),
                 expected: f.expected.clone(),
@@ -177,7 +178,7 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
             exchanges.push(late);
             let vms: Vec<String> = finished
                 .iter()
-                .filter_map(|(polls, _)| oracle::task_result(polls))
+                .filter_map(|(polls, _)| checks::task_result(polls))
                 .collect();
             let ends: Vec<Option<TaskStatus>> = finished
                 .iter()
@@ -195,7 +196,7 @@ pub fn dup3_race(outer: &Context) -> TrialResult {
             .await;
             let racers: Vec<Observation> =
                 exchanges.iter().map(|e| e.observation.clone()).collect();
-            j.merge(oracle::run::check_race(&name, &racers, &ends, &after));
+            j.merge(checks::run::check_race(&name, &racers, &ends, &after));
             for vm in &vms {
                 cleanup(ctx, &admin, vm).await;
             }
@@ -258,7 +259,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 match task_id(&ex.observation) {
                     Some(t) => tasks.push(t),
                     None => j.fail(
-                        "ACC-1",
+                        crate::clause::ClauseId::ACC_1,
                         format!("202 (only {} of {limit} restores in progress)", tasks.len()),
                         ex.observation.summary(),
                     ),
@@ -276,7 +277,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 .await;
             cases += 1;
             burst.push(over.observation.clone());
-            j.merge(oracle::format::check_format(&over, None));
+            j.merge(checks::format::check_format(&over, None));
             if let Some(t) = task_id(&over.observation) {
                 tasks.push(t);
             }
@@ -287,7 +288,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 .await;
             let finished = join_all(tasks.iter().map(|t| follow_task(&iso, t, &admin))).await;
             for (polls, _) in &finished {
-                if let Some(vm) = oracle::task_result(polls) {
+                if let Some(vm) = checks::task_result(polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
             }
@@ -304,7 +305,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
                 ))
                 .await;
             cases += 1;
-            j.merge(oracle::run::check_busy(
+            j.merge(checks::run::check_busy(
                 limit,
                 &burst,
                 None,
@@ -312,7 +313,7 @@ pub fn busy1_at_limit(ctx: &Context) -> TrialResult {
             ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(&iso, &t, &admin).await;
-                if let Some(vm) = oracle::task_result(&polls) {
+                if let Some(vm) = checks::task_result(&polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
             }
@@ -396,10 +397,10 @@ pub fn busy2_never_exceeded(ctx: &Context) -> TrialResult {
                 .collect();
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let j = oracle::run::check_busy(s.limit, &[], Some(max_in_progress as u32), None);
+        let j = checks::run::check_busy(s.limit, &[], Some(max_in_progress as u32), None);
         for t in &tasks {
             let (polls, _) = follow_task(c, t, &admin).await;
-            if let Some(vm) = oracle::task_result(&polls) {
+            if let Some(vm) = checks::task_result(&polls) {
                 cleanup(c, &admin, &vm).await;
             }
         }
@@ -437,7 +438,7 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                 if let Some(t) = task_id(&e.observation) {
                     let (polls, _) = follow_task(ctx, &t, &admin).await;
                     all_ended &= ended(&polls);
-                    if let Some(vm) = oracle::task_result(&polls) {
+                    if let Some(vm) = checks::task_result(&polls) {
                         cleanup(ctx, &admin, &vm).await;
                     }
                 }
@@ -451,7 +452,7 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
                 ))
                 .await;
             // As in BUSY-1: only restores seen to finish oblige the target to accept again.
-            j.merge(oracle::run::check_busy(
+            j.merge(checks::run::check_busy(
                 s.limit,
                 &[],
                 None,
@@ -459,7 +460,7 @@ pub fn busy3_frees_up(outer: &Context) -> TrialResult {
             ));
             if let Some(t) = task_id(&again.observation) {
                 let (polls, _) = follow_task(ctx, &t, &admin).await;
-                if let Some(vm) = oracle::task_result(&polls) {
+                if let Some(vm) = checks::task_result(&polls) {
                     cleanup(ctx, &admin, &vm).await;
                 }
             }
@@ -519,11 +520,11 @@ pub fn injected_fault(ctx: &Context, status: u16) -> TrialResult {
                     admin.clone(),
                 ))
                 .await;
-            j.merge(oracle::check_outcome(
+            j.merge(checks::check_outcome(
                 &crate::expect::Expected::injected(status),
                 &ex,
             ));
-            j.merge(oracle::format::check_format(&ex, Some(status)));
+            j.merge(checks::format::check_format(&ex, Some(status)));
             all.push(ex);
         }
         conclude(ctx, trial, j, &all, rounds)
@@ -565,8 +566,8 @@ pub fn failing_task(ctx: &Context) -> TrialResult {
                 .await;
             if let Some(t) = task_id(&ex.observation) {
                 let (polls, exhausted) = follow_task(&iso, &t, &admin).await;
-                j.merge(oracle::check_failed_task_history(&polls, exhausted));
-                if let Some(vm) = oracle::task_result(&polls) {
+                j.merge(checks::check_failed_task_history(&polls, exhausted));
+                if let Some(vm) = checks::task_result(&polls) {
                     cleanup(&iso, &admin, &vm).await;
                 }
                 if !ended(&polls) {
@@ -577,7 +578,7 @@ pub fn failing_task(ctx: &Context) -> TrialResult {
                 }
             } else {
                 j.fail(
-                    "ACC-1",
+                    crate::clause::ClauseId::ACC_1,
                     "202 with a task id (the fault is injected into the task, not the request)",
                     ex.observation.summary(),
                 );

@@ -11,10 +11,11 @@ use super::context::Context;
 use super::outcome::TrialResult;
 use super::pipeline::{cleanup, ended_info, follow_task};
 use super::trial::Trial;
+use crate::checks::{self, Judgement};
+use crate::model::Auth;
 use crate::model::ErrorType;
-use crate::oracle::{self, Judgement};
+use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
-use crate::runner::{Auth, RequestSpec};
 
 pub fn dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/suites/scenarios"))
@@ -213,7 +214,12 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             .map(str::to_owned)
     });
     let want_type = s.file.expect.error_type.map(|t| t.as_str().to_owned());
-    for c in &s.clauses {
+    // The scenario's clauses were checked against the catalog when it was loaded.
+    for c in s
+        .clauses
+        .iter()
+        .filter_map(|c| crate::clause::ClauseId::parse(c))
+    {
         let ok = ex.observation.status() == Some(s.file.expect.status)
             && (want_type.is_none() || want_type == observed_type);
         let expected = format!(
@@ -226,7 +232,7 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             (!ok).then(|| (expected.trim().to_owned(), ex.observation.summary())),
         );
     }
-    j.merge(oracle::format::check_format(&ex, None));
+    j.merge(checks::format::check_format(&ex, None));
     ctx.results.exercised(j.exercised.iter());
     if ctx.config.snapshots {
         let mut snap = super::normalize::normalized(&ex.observation);
@@ -254,7 +260,7 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             f.clause, f.expected, f.observed
         ));
         ctx.results.failure(
-            &f.clause,
+            f.clause.as_str(),
             crate::report::FailureReport {
                 trial: s.trial_name(),
                 expected: f.expected.clone(),

@@ -3,8 +3,9 @@
 
 use super::support::*;
 use crate::hostile::{HostileMode, HostileServer};
-use crate::runner::client::SESSION_PLACEHOLDER;
-use crate::runner::{Auth, ClientError, Observation, TransportKind};
+use crate::model::Auth;
+use crate::runner::wire::SESSION_PLACEHOLDER;
+use crate::runner::{ClientError, Observation, TransportKind};
 
 #[tokio::test]
 async fn login_works_against_unresolvable_task() {

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::hostile::HostileServer;
+use crate::model::Auth;
 use crate::model::world::World;
-use crate::runner::{Auth, Client, Observation, RequestSpec, TargetConfig};
+use crate::runner::{Client, Observation, RequestSpec, TargetConfig};
 
 /// The per-request timeout every test uses.
 pub const TIMEOUT: Duration = Duration::from_secs(2);

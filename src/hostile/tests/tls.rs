@@ -2,7 +2,8 @@
 
 use super::support::*;
 use crate::hostile::{HostileMode, HostileServer, WRONG_NAME};
-use crate::runner::{Auth, Observation, TargetConfig, TransportKind};
+use crate::model::Auth;
+use crate::runner::{Observation, TargetConfig, TransportKind};
 
 #[tokio::test]
 async fn bad_tls_fails_verification() {

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use super::support::*;
 use crate::hostile::{HUGE_BODY_BYTES, HostileMode, HostileServer};
-use crate::runner::{Auth, Observation, RequestSpec, TransportKind};
+use crate::model::Auth;
+use crate::runner::{Observation, RequestSpec, TransportKind};
 
 #[tokio::test]
 async fn garbage_is_a_protocol_failure() {

@@ -2,7 +2,8 @@
 
 use super::support::*;
 use crate::hostile::{HostileMode, HostileServer};
-use crate::runner::{Auth, Observation, RequestSpec};
+use crate::model::Auth;
+use crate::runner::{Observation, RequestSpec};
 
 #[tokio::test]
 async fn unresolvable_task_accepts_the_restore_but_never_knows_the_task() {

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use crate::checks::Judgement;
+use crate::clause::ClauseId;
 use crate::model::ErrorType;
-use crate::oracle::Judgement;
 use crate::runner::{Exchange, Observation};
 
 /// The statuses the restore page documents (FMT-4).
@@ -31,7 +32,13 @@ pub fn allowed_error_types(status: u16) -> Option<&'static [ErrorType]> {
 /// ERR-1 (or UNAV-1) rather than only FMT-4/FMT-1.
 pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
     let mut j = Judgement::default();
-    let fault_clause = injected.map(|s| if s == 503 { "UNAV-1" } else { "ERR-1" });
+    let fault_clause = injected.map(|s| {
+        if s == 503 {
+            ClauseId::UNAV_1
+        } else {
+            ClauseId::ERR_1
+        }
+    });
     let (status, content_type, body) = match &ex.observation {
         Observation::Response {
             status,
@@ -40,7 +47,7 @@ pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
             ..
         } => (*status, content_type.as_deref(), body.as_str()),
         other => {
-            let clause = fault_clause.unwrap_or("FMT-4");
+            let clause = fault_clause.unwrap_or(ClauseId::FMT_4);
             let expected = match injected {
                 Some(s) => format!("an answer {s} with a vAPI error body"),
                 None => "an answer with a status in {202, 400, 401, 403, 404, 500, 503}".into(),
@@ -51,7 +58,7 @@ pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
     };
 
     j.check(
-        "FMT-4",
+        ClauseId::FMT_4,
         (!DOCUMENTED_STATUSES.contains(&status)).then(|| {
             (
                 "a status in {202, 400, 401, 403, 404, 500, 503}".into(),
@@ -63,7 +70,7 @@ pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
         return j;
     }
     j.check(
-        "FMT-3",
+        ClauseId::FMT_3,
         (!is_json_content_type(content_type)).then(|| {
             (
                 "Content-Type: application/json".into(),
@@ -73,7 +80,7 @@ pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
     );
     if status == 202 {
         j.check(
-            "ACC-1",
+            ClauseId::ACC_1,
             task_id_problem(body).map(|p| ("a JSON string: the task id".into(), p)),
         );
         return j;
@@ -91,19 +98,19 @@ pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
             );
         }
         j.fail(
-            "FMT-1",
+            ClauseId::FMT_1,
             "a vAPI error object {error_type, messages[{id, default_message, args}], data?}",
             observed,
         );
     } else {
-        j.exercise("FMT-1");
+        j.exercise(ClauseId::FMT_1);
     }
     let error_type = parsed
         .as_ref()
         .and_then(|v| v.get("error_type")?.as_str().and_then(ErrorType::parse));
     if let (Some(t), Some(allowed)) = (error_type, allowed_error_types(status)) {
         j.check(
-            "FMT-2",
+            ClauseId::FMT_2,
             (!allowed.contains(&t)).then(|| {
                 let names: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
                 (
@@ -213,7 +220,7 @@ fn message_problems(msg: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oracle::test_support::*;
+    use crate::checks::test_support::*;
 
     fn judge(obs: Observation) -> Judgement {
         check_format(&exchange(obs), None)
@@ -226,7 +233,7 @@ mod tests {
             r#""7c9e:com.vmware.snapservice.clusters.virtual_machines""#,
         ));
         assert!(j.passed(), "{j:?}");
-        assert!(j.exercised.contains("ACC-1") && j.exercised.contains("FMT-3"));
+        assert!(j.exercised.contains(&ClauseId::ACC_1) && j.exercised.contains(&ClauseId::FMT_3));
         for (s, t) in [
             (400, "ALREADY_EXISTS"),
             (401, "UNAUTHENTICATED"),
@@ -239,9 +246,14 @@ mod tests {
             let j = judge(error(s, t));
             assert!(j.passed(), "{s} {t}: {j:?}");
             assert!(
-                ["FMT-1", "FMT-2", "FMT-3", "FMT-4"]
-                    .iter()
-                    .all(|c| j.exercised.contains(*c))
+                [
+                    ClauseId::FMT_1,
+                    ClauseId::FMT_2,
+                    ClauseId::FMT_3,
+                    ClauseId::FMT_4
+                ]
+                .iter()
+                .all(|c| j.exercised.contains(c))
             );
         }
         let j = judge(response(
@@ -256,24 +268,27 @@ mod tests {
     fn undocumented_status_breaks_fmt_4() {
         assert_eq!(
             failed(&judge(error(409, "CONCURRENT_CHANGE"))),
-            vec!["FMT-4"]
+            vec![ClauseId::FMT_4]
         );
-        assert_eq!(failed(&judge(json(200, r#""t""#))), vec!["FMT-4"]);
-        assert_eq!(failed(&judge(timeout())), vec!["FMT-4"]);
-        assert_eq!(failed(&judge(reset())), vec!["FMT-4"]);
+        assert_eq!(failed(&judge(json(200, r#""t""#))), vec![ClauseId::FMT_4]);
+        assert_eq!(failed(&judge(timeout())), vec![ClauseId::FMT_4]);
+        assert_eq!(failed(&judge(reset())), vec![ClauseId::FMT_4]);
     }
 
     #[test]
     fn missing_or_wrong_content_type_breaks_fmt_3() {
         let body = r#"{"error_type":"NOT_FOUND","messages":[]}"#;
-        assert_eq!(failed(&judge(response(404, None, body))), vec!["FMT-3"]);
+        assert_eq!(
+            failed(&judge(response(404, None, body))),
+            vec![ClauseId::FMT_3]
+        );
         assert_eq!(
             failed(&judge(response(404, Some("text/plain"), body))),
-            vec!["FMT-3"]
+            vec![ClauseId::FMT_3]
         );
         assert_eq!(
             failed(&judge(response(202, Some("text/plain"), r#""t""#))),
-            vec!["FMT-3"]
+            vec![ClauseId::FMT_3]
         );
         assert!(!is_json_content_type(Some("application/jsonx")));
     }
@@ -291,39 +306,59 @@ mod tests {
             r#"{"error_type":"NOT_FOUND","messages":[{"id":1,"default_message":"b","args":[]}]}"#,
             r#"{"error_type":"NOT_FOUND","messages":"nope"}"#,
         ] {
-            assert_eq!(failed(&judge(json(404, body))), vec!["FMT-1"], "{body}");
+            assert_eq!(
+                failed(&judge(json(404, body))),
+                vec![ClauseId::FMT_1],
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn disagreeing_error_type_breaks_fmt_2() {
-        assert_eq!(failed(&judge(error(400, "NOT_FOUND"))), vec!["FMT-2"]);
-        assert_eq!(failed(&judge(error(403, "UNAUTHENTICATED"))), vec!["FMT-2"]);
+        assert_eq!(
+            failed(&judge(error(400, "NOT_FOUND"))),
+            vec![ClauseId::FMT_2]
+        );
+        assert_eq!(
+            failed(&judge(error(403, "UNAUTHENTICATED"))),
+            vec![ClauseId::FMT_2]
+        );
         assert_eq!(
             failed(&judge(error(500, "INTERNAL_SERVER_ERROR"))),
-            vec!["FMT-2"]
+            vec![ClauseId::FMT_2]
         );
-        assert_eq!(failed(&judge(error(400, "RESOURCE_BUSY"))), vec!["FMT-2"]);
+        assert_eq!(
+            failed(&judge(error(400, "RESOURCE_BUSY"))),
+            vec![ClauseId::FMT_2]
+        );
     }
 
     #[test]
     fn task_id_must_be_a_json_string() {
         for body in ["", "{}", r#""""#, "task-1", r#"{"value":"t"}"#] {
-            assert_eq!(failed(&judge(json(202, body))), vec!["ACC-1"], "{body}");
+            assert_eq!(
+                failed(&judge(json(202, body))),
+                vec![ClauseId::ACC_1],
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn injected_faults_break_err_1_or_unav_1() {
         let j = check_format(&exchange(timeout()), Some(500));
-        assert_eq!(failed(&j), vec!["ERR-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::ERR_1]);
         let j = check_format(&exchange(reset()), Some(503));
-        assert_eq!(failed(&j), vec!["UNAV-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::UNAV_1]);
         let j = check_format(
             &exchange(response(500, Some("text/html"), "<h1>500</h1>")),
             Some(500),
         );
-        assert_eq!(failed(&j), vec!["ERR-1", "FMT-1", "FMT-3"]);
+        assert_eq!(
+            failed(&j),
+            vec![ClauseId::ERR_1, ClauseId::FMT_1, ClauseId::FMT_3]
+        );
         assert!(check_format(&exchange(error(500, "ERROR")), Some(500)).passed());
     }
 }

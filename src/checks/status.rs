@@ -1,10 +1,11 @@
 //! Is the answer one the catalog allows? Compares an exchange with `expect::expected()` and,
 //! when it is not, names the clause the answer breaks.
 
+use crate::checks::Judgement;
+use crate::checks::format::allowed_error_types;
+use crate::clause::ClauseId;
 use crate::expect::{Expected, Outcome};
 use crate::model::ErrorType;
-use crate::oracle::Judgement;
-use crate::oracle::format::allowed_error_types;
 use crate::runner::{Exchange, Observation};
 
 /// The parts of a response an outcome is judged on.
@@ -47,13 +48,13 @@ pub fn matches(outcome: Outcome, seen: Observed) -> bool {
 /// principal holding the privileges got 403; otherwise `expected.blame` (the fault the case
 /// targets, ACC-1 for a valid case). A timeout or transport failure is not judged here
 /// (`check_format` reports it).
-pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judgement {
+pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::checks::Judgement {
     let mut j = Judgement::default();
     let Some(seen) = observed(&ex.observation) else {
         return j;
     };
     for c in &expected.clauses {
-        j.exercise(c);
+        j.exercise(*c);
     }
     if expected.outcomes.iter().any(|o| matches(*o, seen)) {
         return j;
@@ -61,20 +62,21 @@ pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::oracle::Judge
     // An unauthenticated request answered 400/403/404 was judged on something other than its
     // credentials first (AUTHN-3); answered 202, its credentials were not checked at all: the
     // specific AUTHN clause in `blame`.
-    let clause = if expected.clauses.contains(&"AUTHN-3") && matches!(seen.status, 400 | 403 | 404)
+    let clause = if expected.clauses.contains(&ClauseId::AUTHN_3)
+        && matches!(seen.status, 400 | 403 | 404)
     {
-        "AUTHN-3"
+        ClauseId::AUTHN_3
     } else if (200..300).contains(&seen.status) && expected.allows_accepted() {
         // Accepted with the wrong success status (200 for 202): the acceptance itself was
         // allowed; the status is ACC-1's (and FMT-4's) fault, not the case's own clause.
-        "ACC-1"
+        ClauseId::ACC_1
     } else if seen.status == 400
         && seen.error_type == Some(ErrorType::NotAllowedInCurrentState)
         && expected.allows_accepted()
     {
         // An acceptable request refused for the restore limit: a valid restore was
         // refused (the BUSY trials judge the limit itself).
-        "ACC-1"
+        ClauseId::ACC_1
     } else if seen.status == 403 && expected.allows_accepted() {
         // A refusal is a privilege-model failure only where the request was otherwise
         // acceptable; a 403 instead of a 404 or 400 breaks the fault's own clause.
@@ -95,11 +97,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::expect::{expected, test_world};
-    use crate::generate::{Body, Case};
-    use crate::oracle::format::check_format;
-    use crate::oracle::test_support::*;
-    use crate::runner::Auth;
+    use crate::checks::format::check_format;
+    use crate::checks::test_support::*;
+    use crate::expect::expected;
+    use crate::model::Auth;
+    use crate::model::test_world;
+    use crate::model::{Body, Case};
 
     fn case(principal: &str, vm: &str, body: serde_json::Value) -> Case {
         Case {
@@ -135,9 +138,9 @@ mod tests {
                 r#""t:com.vmware.snapservice.clusters.virtual_machines""#,
             ),
         );
-        assert!(ok.passed() && ok.exercised.contains("ACC-1"));
+        assert!(ok.passed() && ok.exercised.contains(&ClauseId::ACC_1));
         let bad = judge(&c, error(400, "INVALID_ARGUMENT"));
-        assert_eq!(failed(&bad), vec!["ACC-1"]);
+        assert_eq!(failed(&bad), vec![ClauseId::ACC_1]);
     }
 
     #[test]
@@ -146,13 +149,16 @@ mod tests {
         assert!(judge(&c, error(404, "NOT_FOUND")).passed());
         assert_eq!(
             failed(&judge(&c, error(400, "INVALID_ARGUMENT"))),
-            vec!["NF-2"]
+            vec![ClauseId::NF_2]
         );
-        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["NF-2"]);
+        assert_eq!(
+            failed(&judge(&c, json(202, r#""t""#))),
+            vec![ClauseId::NF_2]
+        );
         // Right status, wrong error type.
         assert_eq!(
             failed(&judge(&c, error(404, "OPERATION_NOT_FOUND"))),
-            vec!["NF-2"]
+            vec![ClauseId::NF_2]
         );
         let c = case(
             ADMIN,
@@ -161,7 +167,7 @@ mod tests {
         );
         assert_eq!(
             failed(&judge(&c, error(400, "INVALID_ARGUMENT"))),
-            vec!["DUP-1"]
+            vec![ClauseId::DUP_1]
         );
         assert!(judge(&c, error(400, "ALREADY_EXISTS")).passed());
     }
@@ -171,16 +177,28 @@ mod tests {
         let mut c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
         c.auth = Auth::NoHeader;
         assert!(judge(&c, error(401, "UNAUTHENTICATED")).passed());
-        assert_eq!(failed(&judge(&c, error(404, "NOT_FOUND"))), vec!["AUTHN-3"]);
-        assert_eq!(failed(&judge(&c, error(500, "ERROR"))), vec!["AUTHN-1"]);
+        assert_eq!(
+            failed(&judge(&c, error(404, "NOT_FOUND"))),
+            vec![ClauseId::AUTHN_3]
+        );
+        assert_eq!(
+            failed(&judge(&c, error(500, "ERROR"))),
+            vec![ClauseId::AUTHN_1]
+        );
         c.auth = Auth::Garbage("x".into());
         assert_eq!(
             failed(&judge(&c, error(403, "UNAUTHORIZED"))),
-            vec!["AUTHN-3"]
+            vec![ClauseId::AUTHN_3]
         );
-        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-2"]);
+        assert_eq!(
+            failed(&judge(&c, json(202, r#""t""#))),
+            vec![ClauseId::AUTHN_2]
+        );
         c.auth = Auth::NoHeader;
-        assert_eq!(failed(&judge(&c, json(202, r#""t""#))), vec!["AUTHN-1"]);
+        assert_eq!(
+            failed(&judge(&c, json(202, r#""t""#))),
+            vec![ClauseId::AUTHN_1]
+        );
     }
 
     #[test]
@@ -190,10 +208,16 @@ mod tests {
             "vm-42",
             json!({"snapshot": "snap-42-a", "x_extra": 1}),
         );
-        assert_eq!(failed(&judge(&c, json(200, r#""t""#))), vec!["ACC-1"]);
+        assert_eq!(
+            failed(&judge(&c, json(200, r#""t""#))),
+            vec![ClauseId::ACC_1]
+        );
         // Where acceptance itself is wrong, the case's own clause is broken.
         let c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
-        assert_eq!(failed(&judge(&c, json(200, r#""t""#))), vec!["NF-2"]);
+        assert_eq!(
+            failed(&judge(&c, json(200, r#""t""#))),
+            vec![ClauseId::NF_2]
+        );
     }
 
     #[test]
@@ -204,7 +228,7 @@ mod tests {
         assert!(judge(&c, error(401, "UNAUTHORIZED")).passed());
         assert_eq!(
             failed(&check_format(&exchange(error(401, "UNAUTHORIZED")), None)),
-            vec!["FMT-2"]
+            vec![ClauseId::FMT_2]
         );
     }
 
@@ -217,7 +241,7 @@ mod tests {
         );
         assert_eq!(
             failed(&judge(&c, error(403, "UNAUTHORIZED"))),
-            vec!["AUTHZ-4"]
+            vec![ClauseId::AUTHZ_4]
         );
         let c = case(
             "operator@vsphere.local",
@@ -226,7 +250,7 @@ mod tests {
         );
         assert_eq!(
             failed(&judge(&c, error(403, "UNAUTHORIZED"))),
-            vec!["AUTHZ-5"]
+            vec![ClauseId::AUTHZ_5]
         );
         let c = case(
             ADMIN,
@@ -235,7 +259,7 @@ mod tests {
         );
         assert_eq!(
             failed(&judge(&c, error(403, "UNAUTHORIZED"))),
-            vec!["AUTHZ-5"]
+            vec![ClauseId::AUTHZ_5]
         );
         let c = case(
             "readonly@vsphere.local",
@@ -244,8 +268,8 @@ mod tests {
         );
         assert!(judge(&c, error(403, "UNAUTHORIZED")).passed());
         let j = judge(&c, error(400, "INVALID_ARGUMENT"));
-        assert_eq!(failed(&j), vec!["AUTHZ-1"]);
-        assert!(j.exercised.contains("AUTHZ-6"));
+        assert_eq!(failed(&j), vec![ClauseId::AUTHZ_1]);
+        assert!(j.exercised.contains(&ClauseId::AUTHZ_6));
     }
 
     #[test]
@@ -256,7 +280,10 @@ mod tests {
             json!({"snapshot": "snap-42-a", "name": "t-1"}),
         );
         c.cluster = "domain-c999".into();
-        assert_eq!(failed(&judge(&c, error(403, "UNAUTHORIZED"))), vec!["NF-1"]);
+        assert_eq!(
+            failed(&judge(&c, error(403, "UNAUTHORIZED"))),
+            vec![ClauseId::NF_1]
+        );
     }
 
     #[test]
@@ -264,7 +291,7 @@ mod tests {
         let e = Expected::injected(503);
         assert!(check_outcome(&e, &exchange(error(503, "SERVICE_UNAVAILABLE"))).passed());
         let j = check_outcome(&e, &exchange(error(500, "ERROR")));
-        assert_eq!(failed(&j), vec!["UNAV-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::UNAV_1]);
         let j = check_outcome(&Expected::injected(500), &exchange(timeout()));
         assert!(j.exercised.is_empty() && j.passed());
     }

@@ -1,15 +1,16 @@
 //! The oracle's judgement of one exchange (or one run): which clauses it exercised, and which of
-//! them it found broken. Every finding names exactly one clause id from the catalog.
+//! them it found broken. Every finding names exactly one clause of the catalog (a `ClauseId`).
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::clause::ClauseId;
+
 /// One broken promise.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// A clause id from `suites/clauses.toml`.
-    pub clause: String,
+    pub clause: ClauseId,
     /// What the catalog allows here, in words (e.g. `403 UNAUTHORIZED`).
     pub expected: String,
     /// What the target did, in words.
@@ -17,13 +18,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(clause: &str, expected: impl Into<String>, observed: impl Into<String>) -> Self {
-        debug_assert!(
-            crate::clause::get(clause).is_some(),
-            "unknown clause id {clause}"
-        );
+    pub fn new(clause: ClauseId, expected: impl Into<String>, observed: impl Into<String>) -> Self {
         Finding {
-            clause: clause.to_owned(),
+            clause,
             expected: expected.into(),
             observed: observed.into(),
         }
@@ -34,28 +31,29 @@ impl Finding {
 /// judged it on this exchange; only exercised clauses can pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Judgement {
-    pub exercised: BTreeSet<String>,
+    pub exercised: BTreeSet<ClauseId>,
     pub findings: Vec<Finding>,
 }
 
 impl Judgement {
-    pub fn exercise(&mut self, clause: &str) {
-        debug_assert!(
-            crate::clause::get(clause).is_some(),
-            "unknown clause id {clause}"
-        );
-        self.exercised.insert(clause.to_owned());
+    pub fn exercise(&mut self, clause: ClauseId) {
+        self.exercised.insert(clause);
     }
 
     /// Records that `clause` was judged and, when `violation` is `Some`, that it failed.
-    pub fn check(&mut self, clause: &str, violation: Option<(String, String)>) {
+    pub fn check(&mut self, clause: ClauseId, violation: Option<(String, String)>) {
         self.exercise(clause);
         if let Some((expected, observed)) = violation {
             self.findings.push(Finding::new(clause, expected, observed));
         }
     }
 
-    pub fn fail(&mut self, clause: &str, expected: impl Into<String>, observed: impl Into<String>) {
+    pub fn fail(
+        &mut self,
+        clause: ClauseId,
+        expected: impl Into<String>,
+        observed: impl Into<String>,
+    ) {
         self.exercise(clause);
         self.findings.push(Finding::new(clause, expected, observed));
     }
@@ -69,7 +67,7 @@ impl Judgement {
         self.findings.is_empty()
     }
 
-    pub fn failed_clauses(&self) -> BTreeSet<&str> {
-        self.findings.iter().map(|f| f.clause.as_str()).collect()
+    pub fn failed_clauses(&self) -> BTreeSet<ClauseId> {
+        self.findings.iter().map(|f| f.clause).collect()
     }
 }

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use crate::checks::Judgement;
+use crate::clause::ClauseId;
 use crate::expect::ExpectedVm;
-use crate::oracle::Judgement;
 use crate::runner::Observation;
 
 /// Judges the restored VM against what the request asked for.
@@ -45,15 +46,15 @@ pub fn check_restored_vm(
         },
     };
     j.check(
-        "POST-1",
+        ClauseId::POST_1,
         post1.map(|p| ("the VM exists and is POWERED_OFF".into(), p)),
     );
 
     if let Some(m) = &vm {
         let clause = if expected.name_given {
-            "POST-2"
+            ClauseId::POST_2
         } else {
-            "POST-3"
+            ClauseId::POST_3
         };
         let name = m.get("name").and_then(Value::as_str);
         j.check(
@@ -67,7 +68,7 @@ pub fn check_restored_vm(
         );
     }
     j.check(
-        "POST-4",
+        ClauseId::POST_4,
         (!in_folder).then(|| {
             (
                 format!("the VM in folder {}", expected.folder),
@@ -76,8 +77,13 @@ pub fn check_restored_vm(
         }),
     );
     for (clause, want, seen, what) in [
-        ("POST-5", &expected.resource_pool, in_pool, "resource pool"),
-        ("POST-6", &expected.host, on_host, "host"),
+        (
+            ClauseId::POST_5,
+            &expected.resource_pool,
+            in_pool,
+            "resource pool",
+        ),
+        (ClauseId::POST_6, &expected.host, on_host, "host"),
     ] {
         if let (Some(want), Some(seen)) = (want, seen) {
             j.check(
@@ -97,7 +103,7 @@ pub fn check_restored_vm(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oracle::test_support::*;
+    use crate::checks::test_support::*;
 
     fn want(name_given: bool) -> ExpectedVm {
         ExpectedVm {
@@ -131,8 +137,14 @@ mod tests {
             Some(true),
         );
         assert!(j.passed(), "{j:?}");
-        for c in ["POST-1", "POST-2", "POST-4", "POST-5", "POST-6"] {
-            assert!(j.exercised.contains(c), "{c}");
+        for c in [
+            ClauseId::POST_1,
+            ClauseId::POST_2,
+            ClauseId::POST_4,
+            ClauseId::POST_5,
+            ClauseId::POST_6,
+        ] {
+            assert!(j.exercised.contains(&c), "{c}");
         }
         let j = check_restored_vm(
             &want(false),
@@ -142,7 +154,11 @@ mod tests {
             None,
             None,
         );
-        assert!(j.passed() && j.exercised.contains("POST-3") && !j.exercised.contains("POST-5"));
+        assert!(
+            j.passed()
+                && j.exercised.contains(&ClauseId::POST_3)
+                && !j.exercised.contains(&ClauseId::POST_5)
+        );
     }
 
     #[test]
@@ -155,7 +171,7 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(failed(&j), vec!["POST-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::POST_1]);
         let j = check_restored_vm(
             &want(true),
             &vm("t-é 1", "POWERED_ON"),
@@ -164,7 +180,7 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(failed(&j), vec!["POST-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::POST_1]);
         let on = json(200, r#"{"state":"POWERED_ON"}"#);
         let j = check_restored_vm(
             &want(true),
@@ -174,7 +190,7 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(failed(&j), vec!["POST-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::POST_1]);
     }
 
     #[test]
@@ -187,7 +203,7 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(failed(&j), vec!["POST-2"]);
+        assert_eq!(failed(&j), vec![ClauseId::POST_2]);
         let j = check_restored_vm(
             &want(false),
             &vm("web-old-v2", "POWERED_OFF"),
@@ -196,7 +212,7 @@ mod tests {
             None,
             None,
         );
-        assert_eq!(failed(&j), vec!["POST-3"]);
+        assert_eq!(failed(&j), vec![ClauseId::POST_3]);
     }
 
     #[test]
@@ -211,7 +227,7 @@ mod tests {
                 Some(true),
                 Some(true)
             )),
-            vec!["POST-4"]
+            vec![ClauseId::POST_4]
         );
         assert_eq!(
             failed(&check_restored_vm(
@@ -222,7 +238,7 @@ mod tests {
                 Some(false),
                 Some(true)
             )),
-            vec!["POST-5"]
+            vec![ClauseId::POST_5]
         );
         assert_eq!(
             failed(&check_restored_vm(
@@ -233,7 +249,7 @@ mod tests {
                 Some(true),
                 Some(false)
             )),
-            vec!["POST-6"]
+            vec![ClauseId::POST_6]
         );
     }
 }

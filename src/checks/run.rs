@@ -1,9 +1,10 @@
 //! Properties of a run of many requests: the restore limit (BUSY-1..BUSY-3) and racing restores
 //! for one name (DUP-3). Inputs are plain data the runner collects.
 
+use crate::checks::Judgement;
+use crate::checks::status::observed;
+use crate::clause::ClauseId;
 use crate::model::{ErrorType, TaskStatus, VmSummary};
-use crate::oracle::Judgement;
-use crate::oracle::status::observed;
 use crate::runner::Observation;
 
 /// Judges the restore limit of one cluster.
@@ -28,7 +29,7 @@ pub fn check_busy(
     for (i, obs) in burst.iter().enumerate() {
         let Some(seen) = observed(obs) else { continue };
         if accepted >= limit {
-            j.exercise("BUSY-1");
+            j.exercise(ClauseId::BUSY_1);
             let refused = seen.status == 400
                 && seen
                     .error_type
@@ -43,7 +44,7 @@ pub fn check_busy(
     }
     if !busy1.is_empty() {
         j.fail(
-            "BUSY-1",
+            ClauseId::BUSY_1,
             format!("400 NOT_ALLOWED_IN_CURRENT_STATE once {limit} restores are in progress"),
             busy1.join("; "),
         );
@@ -57,7 +58,7 @@ pub fn check_busy(
             over.push(format!("{p} restore tasks running at once"));
         }
         j.check(
-            "BUSY-2",
+            ClauseId::BUSY_2,
             (!over.is_empty())
                 .then(|| (format!("at most {limit} running at once"), over.join("; "))),
         );
@@ -66,7 +67,7 @@ pub fn check_busy(
         // BUSY-3 is about being refused: any 2xx is acceptance here (a 200 in place of 202
         // is ACC-1's and FMT-4's finding, judged where the answer's status is).
         j.check(
-            "BUSY-3",
+            ClauseId::BUSY_3,
             (!obs.status().is_some_and(|s| (200..300).contains(&s))).then(|| {
                 (
                     "202 once the restores in progress finished".into(),
@@ -107,7 +108,7 @@ pub fn check_race(
         ));
     }
     j.check(
-        "DUP-3",
+        ClauseId::DUP_3,
         (!problems.is_empty()).then(|| {
             (
                 format!("at most one VM named {name:?} in the folder"),
@@ -121,8 +122,8 @@ pub fn check_race(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::test_support::*;
     use crate::model::PowerState;
-    use crate::oracle::test_support::*;
 
     fn accepted() -> Observation {
         json(
@@ -148,17 +149,23 @@ mod tests {
         let burst = vec![accepted(), accepted(), accepted()];
         assert_eq!(
             failed(&check_busy(2, &burst, None, None)),
-            vec!["BUSY-1", "BUSY-2"]
+            vec![ClauseId::BUSY_1, ClauseId::BUSY_2]
         );
         let burst = vec![accepted(), accepted(), error(400, "INVALID_ARGUMENT")];
-        assert_eq!(failed(&check_busy(2, &burst, None, None)), vec!["BUSY-1"]);
-        assert_eq!(failed(&check_busy(2, &[], Some(3), None)), vec!["BUSY-2"]);
+        assert_eq!(
+            failed(&check_busy(2, &burst, None, None)),
+            vec![ClauseId::BUSY_1]
+        );
+        assert_eq!(
+            failed(&check_busy(2, &[], Some(3), None)),
+            vec![ClauseId::BUSY_2]
+        );
     }
 
     #[test]
     fn refusing_after_the_release_breaks_busy_3() {
         let j = check_busy(2, &[accepted(), accepted(), busy()], Some(2), Some(&busy()));
-        assert_eq!(failed(&j), vec!["BUSY-3"]);
+        assert_eq!(failed(&j), vec![ClauseId::BUSY_3]);
     }
 
     fn vm(id: &str, name: &str) -> VmSummary {
@@ -180,7 +187,7 @@ mod tests {
             &[Some(TaskStatus::Succeeded)],
             &[vm("vm-1000", "t-r")],
         );
-        assert!(j.passed() && j.exercised.contains("DUP-3"));
+        assert!(j.passed() && j.exercised.contains(&ClauseId::DUP_3));
         let racers = vec![accepted(), accepted()];
         let ends = [Some(TaskStatus::Succeeded), Some(TaskStatus::Failed)];
         assert!(check_race("t-r", &racers, &ends, &[vm("vm-1000", "t-r")]).passed());
@@ -192,9 +199,9 @@ mod tests {
         let ends = [Some(TaskStatus::Succeeded), Some(TaskStatus::Succeeded)];
         let vms = [vm("vm-1000", "t-r"), vm("vm-1001", "t-r")];
         let j = check_race("t-r", &racers, &ends, &vms);
-        assert_eq!(failed(&j), vec!["DUP-3"]);
+        assert_eq!(failed(&j), vec![ClauseId::DUP_3]);
         assert_eq!(j.findings.len(), 1);
         let j = check_race("t-r", &racers, &[None, None], &vms);
-        assert_eq!(failed(&j), vec!["DUP-3"]);
+        assert_eq!(failed(&j), vec![ClauseId::DUP_3]);
     }
 }

@@ -1,5 +1,7 @@
-//! Checks that turn exchanges into findings, clause by clause. They are written from the clause
-//! catalog and never call the mock's decision code.
+//! Checks that turn exchanges into findings, clause by clause: the answer against the reference
+//! oracle's expectation (`crate::expect`), the vAPI error format, the task followed to its end,
+//! the restored VM and run-level properties. They are written from the clause catalog and never
+//! call the mock's decision code.
 
 pub mod finding;
 pub mod format;

@@ -8,8 +8,9 @@
 
 use serde_json::{Map, Value};
 
+use crate::checks::Judgement;
+use crate::clause::ClauseId;
 use crate::model::TaskStatus;
-use crate::oracle::Judgement;
 use crate::runner::Observation;
 
 /// True for a VirtualMachine id: `vm-` followed by letters, digits, `-` or `_`.
@@ -163,12 +164,12 @@ fn walk(polls: &[Observation]) -> Walk {
     if judged {
         for (clause, problems, expected) in [
             (
-                "TASK-1",
+                ClauseId::TASK_1,
                 task1,
                 "status only moves forward; SUCCEEDED has a result, FAILED an error",
             ),
             (
-                "TASK-2",
+                ClauseId::TASK_2,
                 task2,
                 "the fields each task status requires, none it forbids",
             ),
@@ -223,7 +224,7 @@ pub fn check_task_history(polls: &[Observation], budget_exhausted: bool) -> Judg
             )),
         }
     };
-    j.check("ACC-2", problem.map(|p| (expected.to_owned(), p)));
+    j.check(ClauseId::ACC_2, problem.map(|p| (expected.to_owned(), p)));
     j
 }
 
@@ -249,7 +250,7 @@ pub fn check_failed_task_history(polls: &[Observation], budget_exhausted: bool) 
         None => Some(format!("no task Info: {}", w.unresolved.join("; "))),
     };
     j.check(
-        "ERR-1",
+        ClauseId::ERR_1,
         problem.map(|p| ("the task ends FAILED with an ERROR error".to_owned(), p)),
     );
     j
@@ -275,7 +276,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::oracle::test_support::*;
+    use crate::checks::test_support::*;
 
     fn info(status: &str, extra: Value) -> Observation {
         let mut v = json!({
@@ -328,15 +329,21 @@ mod tests {
     fn unresolved_failed_or_unfinished_tasks_break_acc_2() {
         assert_eq!(
             failed(&check_task_history(&[error(404, "NOT_FOUND")], false)),
-            vec!["ACC-2"]
+            vec![ClauseId::ACC_2]
         );
-        assert_eq!(failed(&check_task_history(&[], false)), vec!["ACC-2"]);
+        assert_eq!(
+            failed(&check_task_history(&[], false)),
+            vec![ClauseId::ACC_2]
+        );
         let h = vec![info("RUNNING", json!({})), info("FAILED", json!({}))];
-        assert_eq!(failed(&check_task_history(&h, false)), vec!["ACC-2"]);
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec![ClauseId::ACC_2]
+        );
         let h = vec![info("RUNNING", json!({}))];
-        assert_eq!(failed(&check_task_history(&h, true)), vec!["ACC-2"]);
+        assert_eq!(failed(&check_task_history(&h, true)), vec![ClauseId::ACC_2]);
         let h = vec![info("RUNNING", json!({})), timeout()];
-        assert_eq!(failed(&check_task_history(&h, true)), vec!["ACC-2"]);
+        assert_eq!(failed(&check_task_history(&h, true)), vec![ClauseId::ACC_2]);
     }
 
     #[test]
@@ -344,12 +351,12 @@ mod tests {
         let h = vec![info("SUCCEEDED", json!({"result": "host-12"}))];
         assert_eq!(
             failed(&check_task_history(&h, false)),
-            vec!["ACC-2", "TASK-2"]
+            vec![ClauseId::ACC_2, ClauseId::TASK_2]
         );
         let h = vec![info("SUCCEEDED", json!({"result": 42}))];
         assert_eq!(
             failed(&check_task_history(&h, false)),
-            vec!["ACC-2", "TASK-2"]
+            vec![ClauseId::ACC_2, ClauseId::TASK_2]
         );
         assert!(is_vm_id("vm-1000") && !is_vm_id("vm-") && !is_vm_id("vm-1 2"));
     }
@@ -361,13 +368,19 @@ mod tests {
             info("PENDING", json!({})),
             info("SUCCEEDED", json!({})),
         ];
-        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-1"]);
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec![ClauseId::TASK_1]
+        );
         let h = vec![info("FAILED", json!({})), info("SUCCEEDED", json!({}))];
-        assert!(failed(&check_task_history(&h, false)).contains(&"TASK-1"));
+        assert!(failed(&check_task_history(&h, false)).contains(&ClauseId::TASK_1));
         // A SUCCEEDED task read again as RUNNING moved back (TASK-1); it did end (ACC-2 holds).
         let mut h = ok_history();
         h.push(info("RUNNING", json!({})));
-        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-1"]);
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec![ClauseId::TASK_1]
+        );
         // RUNNING and BLOCKED may alternate.
         let h = vec![
             info("RUNNING", json!({})),
@@ -383,12 +396,12 @@ mod tests {
         let h = vec![info("SUCCEEDED", json!({"result": null}))];
         assert_eq!(
             failed(&check_task_history(&h, false)),
-            vec!["ACC-2", "TASK-1"]
+            vec![ClauseId::ACC_2, ClauseId::TASK_1]
         );
         let h = vec![info("FAILED", json!({"error": null}))];
         assert_eq!(
             failed(&check_failed_task_history(&h, false)),
-            vec!["ERR-1", "TASK-1"]
+            vec![ClauseId::ERR_1, ClauseId::TASK_1]
         );
     }
 
@@ -412,7 +425,7 @@ mod tests {
             }
             assert_eq!(
                 failed(&check_task_history(&h, false)),
-                vec!["TASK-2"],
+                vec![ClauseId::TASK_2],
                 "{status} {extra}"
             );
         }
@@ -420,24 +433,36 @@ mod tests {
             json(200, r#"{"status":"DONE"}"#),
             info("SUCCEEDED", json!({})),
         ];
-        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-2"]);
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec![ClauseId::TASK_2]
+        );
         let h = vec![json(200, "[]"), info("SUCCEEDED", json!({}))];
-        assert_eq!(failed(&check_task_history(&h, false)), vec!["TASK-2"]);
+        assert_eq!(
+            failed(&check_task_history(&h, false)),
+            vec![ClauseId::TASK_2]
+        );
     }
 
     #[test]
     fn injected_task_failure_must_end_failed_with_error() {
         let h = vec![info("RUNNING", json!({})), info("FAILED", json!({}))];
         let j = check_failed_task_history(&h, false);
-        assert!(j.passed() && j.exercised.contains("ERR-1"), "{j:?}");
+        assert!(
+            j.passed() && j.exercised.contains(&ClauseId::ERR_1),
+            "{j:?}"
+        );
         assert_eq!(
             failed(&check_failed_task_history(&ok_history(), false)),
-            vec!["ERR-1"]
+            vec![ClauseId::ERR_1]
         );
         let h = vec![info(
             "FAILED",
             json!({"error": {"error_type": "INVALID_ARGUMENT", "messages": []}}),
         )];
-        assert_eq!(failed(&check_failed_task_history(&h, false)), vec!["ERR-1"]);
+        assert_eq!(
+            failed(&check_failed_task_history(&h, false)),
+            vec![ClauseId::ERR_1]
+        );
     }
 }

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::auth::Auth;
 use super::mutation::Mutation;
-use crate::model::World;
-use crate::runner::{Auth, RequestSpec};
+use super::world::World;
 
 /// The request body: a JSON value (so mutations can produce wrong types, nulls and extra
 /// fields), or raw text for bodies that are not JSON at all.
@@ -48,8 +48,10 @@ pub struct Case {
 }
 
 impl Case {
-    /// The HTTP request this case sends (authentication still to be resolved by the runner).
-    pub fn to_request(&self) -> RequestSpec {
+    /// The path and query this case addresses, each component percent-encoded, e.g.
+    /// `/api/snapservice/clusters/domain-c8/virtual-machines/vm-42?action=restore&vmw-task=true`.
+    /// The runner sends it with `body` (see `RequestSpec::restore`).
+    pub fn path(&self) -> String {
         let mut path = format!(
             "/api/snapservice/clusters/{}/virtual-machines/{}?action={}",
             encode(&self.cluster),
@@ -60,7 +62,7 @@ impl Case {
             path.push_str("&vmw-task=");
             path.push_str(&encode(t));
         }
-        RequestSpec::post_json(path, self.auth.clone(), self.body.text())
+        path
     }
 
     /// `valid case {base} + mutations [A, B]`, the shrunk input of a failure message.
@@ -189,7 +191,7 @@ pub fn encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expect::test_world;
+    use crate::model::test_world;
     use serde_json::json;
 
     fn case() -> Case {
@@ -207,17 +209,16 @@ mod tests {
     }
 
     #[test]
-    fn request_path_and_body() {
-        let r = case().to_request();
+    fn path_and_body_text() {
         assert_eq!(
-            r.path,
+            case().path(),
             "/api/snapservice/clusters/domain-c8/virtual-machines/vm-42?action=restore&vmw-task=true"
         );
-        assert_eq!(r.body.as_deref(), Some(r#"{"snapshot":"snap-42-a"}"#));
+        assert_eq!(case().body.text(), r#"{"snapshot":"snap-42-a"}"#);
         let mut c = case();
         c.vmw_task = None;
         c.action = "a b".into();
-        assert!(c.to_request().path.ends_with("?action=a%20b"));
+        assert!(c.path().ends_with("?action=a%20b"));
     }
 
     #[test]

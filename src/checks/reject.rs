@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::checks::Judgement;
+use crate::clause::ClauseId;
 use crate::model::VmSummary;
-use crate::oracle::Judgement;
 use crate::runner::Observation;
 
 /// Judges an error answer against the VM lists taken before and after it (`GET
@@ -47,7 +48,7 @@ pub fn check_nothing_created(
         changes.push(format!("started task(s) {}", new_tasks.join(", ")));
     }
     j.check(
-        "REJ-1",
+        ClauseId::REJ_1,
         (!changes.is_empty()).then(|| {
             (
                 format!("no change after {}", answer.summary()),
@@ -61,8 +62,8 @@ pub fn check_nothing_created(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::test_support::*;
     use crate::model::PowerState;
-    use crate::oracle::test_support::*;
 
     fn vm(id: &str, name: &str) -> VmSummary {
         VmSummary {
@@ -78,7 +79,7 @@ mod tests {
     fn unchanged_inventory_passes() {
         let before = vec![vm("vm-100", "web-01")];
         let j = check_nothing_created(&error(400, "INVALID_ARGUMENT"), &before, &before, &[]);
-        assert!(j.passed() && j.exercised.contains("REJ-1"));
+        assert!(j.passed() && j.exercised.contains(&ClauseId::REJ_1));
     }
 
     #[test]
@@ -86,7 +87,7 @@ mod tests {
         let before = vec![vm("vm-100", "web-01")];
         let after = vec![vm("vm-100", "web-01"), vm("vm-1000", "t-x")];
         let j = check_nothing_created(&error(400, "ALREADY_EXISTS"), &before, &after, &[]);
-        assert_eq!(failed(&j), vec!["REJ-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::REJ_1]);
         assert!(j.findings[0].observed.contains("vm-1000"));
         let j = check_nothing_created(
             &error(403, "UNAUTHORIZED"),
@@ -94,14 +95,14 @@ mod tests {
             &before,
             &["t-1".into()],
         );
-        assert_eq!(failed(&j), vec!["REJ-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::REJ_1]);
         let j = check_nothing_created(
             &error(404, "NOT_FOUND"),
             &before,
             &[vm("vm-100", "renamed")],
             &[],
         );
-        assert_eq!(failed(&j), vec!["REJ-1"]);
+        assert_eq!(failed(&j), vec![ClauseId::REJ_1]);
     }
 
     #[test]

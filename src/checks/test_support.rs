@@ -52,7 +52,9 @@ pub fn exchange(observation: Observation) -> Exchange {
     }
 }
 
-/// The clauses a judgement failed, as a sorted list of ids.
-pub fn failed(j: &crate::oracle::Judgement) -> Vec<&str> {
-    j.failed_clauses().into_iter().collect()
+/// The clauses a judgement failed, as a list sorted by id text.
+pub fn failed(j: &crate::checks::Judgement) -> Vec<crate::clause::ClauseId> {
+    let mut ids: Vec<_> = j.failed_clauses().into_iter().collect();
+    ids.sort_by_key(|c| c.as_str());
+    ids
 }

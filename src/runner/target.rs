@@ -1,0 +1,187 @@
+//! How to reach a target: its endpoints by role, each with its base URL and the way a principal
+//! authenticates there, and the wire form requests take.
+//!
+//! A vSphere deployment answers the restore API on the Snapservice appliance and the session,
+//! SSO, VM and task APIs on vCenter. The two may be one URL (the embedded mock, a lab proxy) or
+//! two; every request goes to the endpoint of the role that owns its path (`Role::owning`), so
+//! code that builds requests never names a URL.
+
+use std::time::Duration;
+
+/// Which part of a deployment serves a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The restore operation, discovery, and Snapservice's own tasks and sessions
+    /// (`/api/snapservice/...`), the JSON-RPC face and the mock's control plane.
+    Snapservice,
+    /// The CIS session, the SSO STS, the VM API and CIS tasks.
+    Vcenter,
+}
+
+/// Path prefixes (whole segments) that vCenter owns; everything else is Snapservice's.
+const VCENTER_PATHS: [&str; 4] = ["/api/session", "/api/vcenter", "/api/cis", "/sts"];
+
+impl Role {
+    /// The role that serves `path` (path and query, e.g. `/api/cis/tasks/t-1`).
+    pub fn owning(path: &str) -> Role {
+        let path = path.split_once('?').map_or(path, |(p, _)| p);
+        let vcenter = VCENTER_PATHS.iter().any(|prefix| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
+        if vcenter {
+            Role::Vcenter
+        } else {
+            Role::Snapservice
+        }
+    }
+}
+
+/// How a principal obtains the credential an endpoint accepts. A principal whose fixture entry
+/// carries a ready session or `Authorization` value (`session_env`, `authorization_env`) uses it
+/// on every endpoint without logging in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFlow {
+    /// `POST {session_path}` with HTTP Basic credentials answers a session id, sent as
+    /// `vmware-api-session-id`; `DELETE {session_path}` ends it (the CIS session API).
+    BasicSession { session_path: String },
+}
+
+impl AuthFlow {
+    /// The path where a session is created and deleted.
+    pub fn session_path(&self) -> &str {
+        match self {
+            AuthFlow::BasicSession { session_path } => session_path,
+        }
+    }
+}
+
+/// One endpoint of a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// e.g. `https://vc.lab` or `http://127.0.0.1:8080`, without a trailing slash.
+    pub base_url: String,
+    pub auth: AuthFlow,
+}
+
+impl Endpoint {
+    /// An endpoint at `base_url` with the CIS session login at `/api/session`.
+    pub fn new(base_url: &str) -> Self {
+        Endpoint {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            auth: AuthFlow::BasicSession {
+                session_path: "/api/session".into(),
+            },
+        }
+    }
+}
+
+/// The form requests take on the wire (see `runner::wire`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wire {
+    /// The vAPI REST binding: `RequestSpec`'s method, path and JSON body as they are.
+    #[default]
+    Rest,
+}
+
+/// How to reach a target.
+#[derive(Debug, Clone)]
+pub struct TargetConfig {
+    pub snapservice: Endpoint,
+    pub vcenter: Endpoint,
+    pub wire: Wire,
+    /// Skip TLS verification (recorded in the report).
+    pub insecure: bool,
+    /// Extra trust anchor (PEM), e.g. the embedded mock's self-signed certificate or a lab CA.
+    pub ca_pem: Option<String>,
+    /// Per-request timeout, from sending to the last body byte.
+    pub timeout: Duration,
+    /// Bodies larger than this are not read further (transport verdict `body_too_large`).
+    pub max_body: usize,
+    /// Where a restore task is read: `{task_path}/{task id}`.
+    pub task_path: String,
+}
+
+impl TargetConfig {
+    /// A target whose two roles are served at one URL with one CIS session login.
+    pub fn new(base_url: &str) -> Self {
+        TargetConfig {
+            snapservice: Endpoint::new(base_url),
+            vcenter: Endpoint::new(base_url),
+            wire: Wire::Rest,
+            insecure: false,
+            ca_pem: None,
+            timeout: Duration::from_secs(10),
+            max_body: 4 * 1024 * 1024,
+            task_path: "/api/cis/tasks".into(),
+        }
+    }
+
+    pub fn endpoint(&self, role: Role) -> &Endpoint {
+        match role {
+            Role::Snapservice => &self.snapservice,
+            Role::Vcenter => &self.vcenter,
+        }
+    }
+
+    /// The target's URL as reports name it: the restore API's endpoint.
+    pub fn base_url(&self) -> &str {
+        &self.snapservice.base_url
+    }
+
+    /// Where the restore API's session is created (for reproduction scripts).
+    pub fn session_path(&self) -> &str {
+        self.snapservice.auth.session_path()
+    }
+
+    /// Sets the CIS session path of every endpoint that logs in with it (a fixture's
+    /// `[target] session_path`).
+    pub fn set_session_path(&mut self, path: &str) {
+        for e in [&mut self.snapservice, &mut self.vcenter] {
+            match &mut e.auth {
+                AuthFlow::BasicSession { session_path } => *session_path = path.to_owned(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_go_to_the_role_that_owns_them() {
+        use Role::*;
+        for (path, role) in [
+            (
+                "/api/snapservice/clusters/domain-c8/virtual-machines/vm-42?action=restore",
+                Snapservice,
+            ),
+            ("/api/snapservice/tasks/t-1", Snapservice),
+            ("/api", Snapservice),
+            ("/__mock/faults", Snapservice),
+            ("/api/session", Vcenter),
+            ("/api/session?~action=get", Vcenter),
+            ("/api/cis/tasks/t-1", Vcenter),
+            ("/api/vcenter/vm?names=x", Vcenter),
+            ("/sts/STSService/vsphere.local", Vcenter),
+            ("/api/sessions", Snapservice),
+            ("/api/vcenterx", Snapservice),
+        ] {
+            assert_eq!(Role::owning(path), role, "{path}");
+        }
+    }
+
+    #[test]
+    fn one_url_serves_both_roles_by_default() {
+        let mut t = TargetConfig::new("http://127.0.0.1:8080/");
+        assert_eq!(t.endpoint(Role::Snapservice), t.endpoint(Role::Vcenter));
+        assert_eq!(t.base_url(), "http://127.0.0.1:8080");
+        t.set_session_path("/rest/com/vmware/cis/session");
+        assert_eq!(
+            t.vcenter.auth.session_path(),
+            "/rest/com/vmware/cis/session"
+        );
+        assert_eq!(t.session_path(), "/rest/com/vmware/cis/session");
+    }
+}
