@@ -29,6 +29,14 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         Ok(d) => d.unwrap_or_default(),
         Err(e) => return harness_failure(e),
     };
+    // A missing or empty scenario directory is a bad flag (exit 2); a broken scenario file is
+    // the failing trial `FMT-1::scenario::load-error`, as under `cargo test`.
+    use crate::suite::scenario::{ScenarioError, load_all};
+    if let Err(e @ (ScenarioError::Read { .. } | ScenarioError::Empty(_))) =
+        load_all(&config.suite_dir)
+    {
+        return harness_failure(e);
+    }
     let ctx = match Context::start(config) {
         Ok(c) => c,
         Err(e) => return harness_failure(e),
