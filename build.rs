@@ -56,4 +56,35 @@ fn main() {
     );
     let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("clause_id.rs");
     std::fs::write(dest, out).unwrap();
+    embed_scenarios();
+}
+
+/// Embeds the example scenarios (`suites/scenarios/*.toml`), so a binary run outside the
+/// repository still has them: `EMBEDDED_SCENARIOS`, `(file name, text)` sorted by name.
+fn embed_scenarios() {
+    let dir = "suites/scenarios";
+    println!("cargo::rerun-if-changed={dir}");
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("suites/scenarios is readable")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    let mut out = String::from(
+        "/// The example scenarios embedded at build time: `(file name, text)`, sorted.\npub static EMBEDDED_SCENARIOS: &[(&str, &str)] = &[\n",
+    );
+    for f in &files {
+        println!("cargo::rerun-if-changed={dir}/{f}");
+        writeln!(
+            out,
+            "    ({f:?}, include_str!({:?})),",
+            format!("{root}/{dir}/{f}")
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let dest = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("scenarios.rs");
+    std::fs::write(dest, out).unwrap();
 }

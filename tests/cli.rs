@@ -21,8 +21,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_snapservice-conformance");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// Far above what any run here needs on a busy 2-core machine; reaching it means a hang.
 const RUN_LIMIT: Duration = Duration::from_secs(120);
-/// Clauses that need the embedded mock's control plane, so a remote target cannot run them.
-const CONTROL_ONLY: [&str; 3] = ["BUSY-1", "ERR-1", "UNAV-1"];
 
 /// Kills (and reaps) the child when dropped, whether the test passed or panicked.
 struct ChildGuard(Child);
@@ -67,10 +65,15 @@ fn tail(s: &str) -> &str {
 /// Runs the binary in the crate root (so `fixtures/default.toml` resolves) and waits for it,
 /// at most `RUN_LIMIT`; a run that takes longer is killed and fails the test.
 fn run(args: &[&str]) -> Run {
+    run_in(Path::new(BIN), Path::new(ROOT), args)
+}
+
+/// Runs `bin` in `cwd`, as `run` does.
+fn run_in(bin: &Path, cwd: &Path, args: &[&str]) -> Run {
     let started = Instant::now();
-    let child = Command::new(BIN)
+    let child = Command::new(bin)
         .args(args)
-        .current_dir(ROOT)
+        .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -167,19 +170,39 @@ fn defect_run() -> &'static Certified {
     })
 }
 
-/// Every clause id of the catalog data file, read independently of the crate's loader.
-fn catalog_ids() -> Vec<String> {
+/// Every clause of the catalog data file as `(id, where)`, read independently of the crate's
+/// loader.
+fn catalog_rows() -> Vec<(String, String)> {
     let text = std::fs::read_to_string(Path::new(ROOT).join("suites/clauses.toml"))
         .expect("suites/clauses.toml");
     let v: toml::Value = toml::from_str(&text).expect("the catalog parses");
-    let ids: Vec<String> = v["clause"]
+    let rows: Vec<(String, String)> = v["clause"]
         .as_array()
         .expect("[[clause]] entries")
         .iter()
-        .map(|c| c["id"].as_str().expect("clause id").to_owned())
+        .map(|c| {
+            (
+                c["id"].as_str().expect("clause id").to_owned(),
+                c["where"].as_str().expect("clause where").to_owned(),
+            )
+        })
         .collect();
-    assert!(ids.len() > 40, "the catalog looks empty: {ids:?}");
-    ids
+    assert!(rows.len() > 40, "the catalog looks empty: {rows:?}");
+    rows
+}
+
+fn catalog_ids() -> Vec<String> {
+    catalog_rows().into_iter().map(|(id, _)| id).collect()
+}
+
+/// Clauses only the embedded mock's control plane exercises (the catalog's `where`), so a
+/// remote target cannot run them.
+fn control_only() -> Vec<String> {
+    catalog_rows()
+        .into_iter()
+        .filter(|(_, w)| w == "control")
+        .map(|(id, _)| id)
+        .collect()
 }
 
 fn verdicts(report: &Value) -> Vec<(String, String)> {
@@ -443,6 +466,25 @@ fn unknown_fixture_field_exits_2_naming_file_and_line() {
 }
 
 #[test]
+fn an_empty_scenario_directory_exits_2() {
+    let dir = scratch("empty-suite-dir");
+    std::fs::create_dir_all(dir.join("suite/scenarios")).unwrap();
+    let r = run(&[
+        "certify",
+        "--cases",
+        "4",
+        "--suite-dir",
+        dir.join("suite").to_str().unwrap(),
+        "--report",
+        dir.join("report").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(2), "{}", r.show());
+    let err = r.stderr.trim();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no scenario files"), "{err}");
+}
+
+#[test]
 fn unknown_defect_exits_2() {
     let dir = scratch("unknown-defect");
     let r = run(&[
@@ -481,6 +523,48 @@ fn unreachable_target_exits_2_with_a_one_line_cause() {
         err.contains("http://127.0.0.1:1") && err.contains("unusable"),
         "{err}"
     );
+}
+
+// ------------------------------------------------------------------ 3b. anywhere
+
+/// The binary copied to an empty directory (no fixtures/, no suites/) runs the embedded mock
+/// with its built-in fixture and scenarios.
+#[test]
+fn a_copied_binary_certifies_from_an_empty_directory() {
+    let dir = scratch("anywhere");
+    let bin = dir.join("snapservice-conformance");
+    std::fs::copy(BIN, &bin).expect("copy the binary");
+    let r = run_in(
+        &bin,
+        &dir,
+        &["certify", "--cases", "4", "--report", "report"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    let report = read_json(&dir.join("report/report.json"));
+    assert_eq!(report["summary"]["fail"], 0, "{}", report["summary"]);
+    let scenarios = report["trials"]
+        .as_array()
+        .expect("trials")
+        .iter()
+        .filter(|t| {
+            t["name"]
+                .as_str()
+                .is_some_and(|n| n.contains("::scenario::"))
+        })
+        .count();
+    let on_disk = std::fs::read_dir(Path::new(ROOT).join("suites/scenarios"))
+        .expect("suites/scenarios")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        })
+        .count();
+    assert!(on_disk > 0);
+    assert_eq!(
+        scenarios, on_disk,
+        "every scenario ran from the built-in copies"
+    );
+    assert!(dir.join("report/results-bundle.tar.gz").is_file());
 }
 
 // ------------------------------------------------------------------ 4. dry run
@@ -558,8 +642,10 @@ fn remote_mock_passes_except_control_plane_clauses() {
     let r = c.report();
     assert_eq!(r["target"]["kind"], "remote");
     assert_eq!(r["target"]["url"], mock.url.as_str());
+    let control = control_only();
+    assert!(!control.is_empty(), "the catalog has control-plane clauses");
     for (id, verdict) in verdicts(&r) {
-        let want = if CONTROL_ONLY.contains(&id.as_str()) {
+        let want = if control.contains(&id) {
             "not_exercisable"
         } else {
             "pass"

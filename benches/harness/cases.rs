@@ -163,12 +163,8 @@ fn drive(ctx: &Arc<Context>, cases: &Cases, in_flight: usize, stop: Stop) -> Cas
                         return rate;
                     };
                     let run = run_case(&ctx, &ctx.world, &case).await;
-                    // What `property::execute` records per case, so the cost is the suite's.
+                    // What `property_runner::execute` records per case, so the cost is the suite's.
                     ctx.results.exercised(run.judgement.exercised.iter());
-                    ctx.results.shape(
-                        "bench",
-                        snapservice_conformance::suite::normalize::shape(&run.exchange.observation),
-                    );
                     rate.add(&run);
                 }
             })

@@ -32,8 +32,9 @@ impl ClauseId {
 }
 
 impl fmt::Display for ClauseId {
+    // `pad`, not `write_str`: tables align ids with `{:<8}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -84,6 +85,7 @@ mod tests {
             assert_eq!(c.to_string(), c.as_str());
         }
         assert_eq!(ClauseId::AUTHZ_2.group(), "AUTHZ");
+        assert_eq!(format!("{:<8}|", ClauseId::ACC_1), "ACC-1   |");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 pub use id::{ClauseId, UnknownClauseId};
 
 /// The catalog text, compiled in so the binary needs no data files to name its clauses.
-const CATALOG: &str = include_str!("../../suites/clauses.toml");
+pub const CATALOG_TEXT: &str = include_str!("../../suites/clauses.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,8 +24,8 @@ pub enum OracleKind {
 }
 
 /// Where a clause can be exercised: against any target, only with fixture objects, or only with
-/// the mock's control plane.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// the mock's control plane. Ordered from the least to the most a target must offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Where {
     Any,
@@ -51,6 +51,16 @@ pub struct Clause {
     pub where_: Where,
 }
 
+impl Where {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Where::Any => "any",
+            Where::Fixture => "fixture",
+            Where::Control => "control",
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
@@ -61,10 +71,40 @@ struct CatalogFile {
 pub fn catalog() -> &'static [Clause] {
     static CELL: OnceLock<Vec<Clause>> = OnceLock::new();
     CELL.get_or_init(|| {
-        let file: CatalogFile =
-            toml::from_str(CATALOG).expect("suites/clauses.toml is valid (checked by a unit test)");
+        let file: CatalogFile = toml::from_str(CATALOG_TEXT)
+            .expect("suites/clauses.toml is valid (checked by a unit test)");
         file.clause
     })
+}
+
+/// A catalog row as text says it, before its id is known to be a `ClauseId`: what the suite's
+/// table is checked against, so a test can hand it a catalog with a row the code lacks.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogRow {
+    pub id: String,
+    #[serde(rename = "where")]
+    pub where_: Where,
+}
+
+#[derive(Deserialize)]
+struct RowsFile {
+    clause: Vec<CatalogRow>,
+}
+
+/// The rows of a catalog text (ids and where each clause can be exercised).
+pub fn parse_rows(text: &str) -> Result<Vec<CatalogRow>, toml::de::Error> {
+    toml::from_str::<RowsFile>(text).map(|f| f.clause)
+}
+
+/// The compiled-in catalog's rows.
+pub fn rows() -> Vec<CatalogRow> {
+    catalog()
+        .iter()
+        .map(|c| CatalogRow {
+            id: c.id.as_str().to_owned(),
+            where_: c.where_,
+        })
+        .collect()
 }
 
 /// Looks a clause up by id.
@@ -85,11 +125,6 @@ pub fn require(id: &str, context: &str) -> Result<&'static Clause, UnknownClause
 pub struct UnknownClause {
     pub id: String,
     pub context: String,
-}
-
-/// The group prefix of an id: `AUTHZ` for `AUTHZ-2`.
-pub fn group_of(id: &str) -> &str {
-    id.split('-').next().unwrap_or(id)
 }
 
 #[cfg(test)]

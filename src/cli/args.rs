@@ -42,9 +42,14 @@ pub struct CertifyArgs {
     /// Base URL of the target (https://vc.lab); without it the embedded mock is started.
     #[arg(long)]
     pub target: Option<String>,
-    /// The world: the mock's state, or a description of the lab.
-    #[arg(long, default_value = "fixtures/default.toml")]
-    pub fixture: PathBuf,
+    /// The world: the mock's state, or a description of the lab [default:
+    /// fixtures/default.toml when it exists here, else the copy built into the binary].
+    #[arg(long)]
+    pub fixture: Option<PathBuf>,
+    /// The suite directory: example scenarios in `scenarios/*.toml` [default: ./suites when
+    /// ./suites/scenarios exists, else the copies built into the binary].
+    #[arg(long)]
+    pub suite_dir: Option<PathBuf>,
     /// Directory for report.json, junit.xml, report.md, report.html and the bundle.
     #[arg(long, default_value = "reports")]
     pub report: PathBuf,
@@ -98,8 +103,10 @@ pub struct MockArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8443")]
     pub listen: SocketAddr,
-    #[arg(long, default_value = "fixtures/default.toml")]
-    pub fixture: PathBuf,
+    /// The mock's world [default: fixtures/default.toml when it exists here, else the copy
+    /// built into the binary].
+    #[arg(long)]
+    pub fixture: Option<PathBuf>,
     /// Serve plain HTTP instead of HTTPS with a self-signed certificate.
     #[arg(long)]
     pub plain_http: bool,
@@ -130,8 +137,9 @@ pub struct ReplayArgs {
     pub file: PathBuf,
     #[arg(long)]
     pub target: Option<String>,
-    #[arg(long, default_value = "fixtures/default.toml")]
-    pub fixture: PathBuf,
+    /// [default: fixtures/default.toml when it exists here, else the built-in copy]
+    #[arg(long)]
+    pub fixture: Option<PathBuf>,
     #[arg(long)]
     pub insecure: bool,
     #[arg(long)]
@@ -147,6 +155,10 @@ pub struct ClausesArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// The suite directory whose scenarios are listed [default: ./suites when it has
+    /// scenarios, else the built-in copies].
+    #[arg(long)]
+    pub suite_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +178,14 @@ pub struct ScoreArgs {
     pub markdown: bool,
 }
 
-fn parse_seed(s: &str) -> Result<u64, String> {
-    crate::suite::config::parse_seed(s).ok_or_else(|| format!("`{s}` is not a number"))
+fn parse_seed(s: &str) -> anyhow::Result<u64> {
+    crate::suite::config::parse_seed(s).ok_or_else(|| anyhow::anyhow!("`{s}` is not a number"))
+}
+
+/// `--fixture FILE`, or the default for where the binary runs.
+pub fn fixture(flag: &Option<PathBuf>) -> crate::suite::Fixture {
+    flag.clone().map_or_else(
+        crate::suite::Fixture::default_here,
+        crate::suite::Fixture::File,
+    )
 }

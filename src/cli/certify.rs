@@ -9,7 +9,7 @@ use super::args::CertifyArgs;
 use super::harness_failure;
 use crate::report::{self, Redactor};
 use crate::suite::run::{Progress, RunOptions, run_suite};
-use crate::suite::{Context, SuiteConfig, Trial, TrialResult};
+use crate::suite::{Context, PlannedTrial, SuiteConfig, SuiteDir, TrialResult};
 
 pub fn run(a: CertifyArgs) -> ExitCode {
     let config = match config_from(&a) {
@@ -29,6 +29,14 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         Ok(d) => d.unwrap_or_default(),
         Err(e) => return harness_failure(e),
     };
+    // A missing or empty scenario directory is a bad flag (exit 2); a broken scenario file is
+    // the failing trial `FMT-1::scenario::load-error`, as under `cargo test`.
+    use crate::suite::scenario::{ScenarioError, load_all};
+    if let Err(e @ (ScenarioError::Read { .. } | ScenarioError::Empty(_))) =
+        load_all(&config.suite_dir)
+    {
+        return harness_failure(e);
+    }
     let ctx = match Context::start(config) {
         Ok(c) => c,
         Err(e) => return harness_failure(e),
@@ -70,9 +78,9 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         }
     };
     if !a.no_bundle
-        && let Err(e) = report::write_bundle(&a.report, &files, &ctx.config.fixture, &secrets)
+        && let Err(e) = write_bundle(&a.report, &files, &ctx, &secrets)
     {
-        return harness_failure(format!("cannot write the results bundle: {e}"));
+        return harness_failure(format!("cannot write the results bundle: {e:#}"));
     }
     println!("{}", report::matrix::render(&report, &redactor));
     println!("reports: {}", a.report.display());
@@ -83,10 +91,33 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
 }
 
-fn config_from(a: &CertifyArgs) -> Result<SuiteConfig, String> {
+/// The bundle, with the fixture the run used (a file, or the built-in default).
+fn write_bundle(
+    dir: &std::path::Path,
+    files: &[std::path::PathBuf],
+    ctx: &Context,
+    secrets: &[String],
+) -> anyhow::Result<()> {
+    let text = ctx.config.fixture.text()?;
+    let name = match &ctx.config.fixture {
+        crate::suite::Fixture::File(p) => p.clone(),
+        crate::suite::Fixture::Embedded => crate::suite::sources::DEFAULT_FIXTURE.into(),
+    };
+    let fixture = report::FixtureFile {
+        name: &name,
+        text: &text,
+    };
+    report::write_bundle(dir, files, fixture, secrets)?;
+    Ok(())
+}
+
+fn config_from(a: &CertifyArgs) -> anyhow::Result<SuiteConfig> {
     let mut c = SuiteConfig::new();
     c.target = a.target.clone();
-    c.fixture = a.fixture.clone();
+    c.fixture = super::args::fixture(&a.fixture);
+    if let Some(d) = &a.suite_dir {
+        c.suite_dir = SuiteDir::Dir(d.clone());
+    }
     c.insecure = a.insecure;
     c.ca_cert = a.ca_cert.clone();
     if let Some(s) = a.seed {
@@ -102,10 +133,10 @@ fn config_from(a: &CertifyArgs) -> Result<SuiteConfig, String> {
     c.persist_failures = false;
     c.replay_dir = Some(a.report.join("replay"));
     if c.target.is_some() && !a.defects.is_empty() {
-        return Err("--defect applies to the embedded mock only (drop --target)".into());
+        anyhow::bail!("--defect applies to the embedded mock only (drop --target)");
     }
     if a.jobs == 0 {
-        return Err("--jobs must be at least 1".into());
+        anyhow::bail!("--jobs must be at least 1");
     }
     Ok(c)
 }
@@ -114,7 +145,7 @@ fn config_from(a: &CertifyArgs) -> Result<SuiteConfig, String> {
 /// login (to resolve the target) — and not even that with the embedded mock. The preflight's
 /// sessions are logged out again, so a dry run leaves nothing behind on the target.
 fn dry_run(ctx: &Context, filter: Option<&glob::Pattern>) -> ExitCode {
-    for line in crate::suite::properties::dry_run_lines(ctx, filter) {
+    for line in crate::suite::dry_run::lines(ctx, filter) {
         println!("{line}");
     }
     crate::runner::runtime::runtime().block_on(ctx.client.logout_all());
@@ -171,7 +202,7 @@ impl Progress for Bar {
         }
     }
 
-    fn finished(&self, trial: &Trial, result: &TrialResult) {
+    fn finished(&self, trial: &PlannedTrial, result: &TrialResult) {
         let status = match &result.outcome {
             crate::report::TrialOutcome::Passed => "ok",
             crate::report::TrialOutcome::Failed { .. } => "FAILED",

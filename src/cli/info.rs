@@ -4,9 +4,14 @@ use std::process::ExitCode;
 
 use super::args::ClausesArgs;
 use crate::clause;
+use crate::suite::SuiteDir;
 
 pub fn clauses(a: ClausesArgs) -> ExitCode {
-    let trials = crate::suite::trial_names_by_clause();
+    let dir = a
+        .suite_dir
+        .clone()
+        .map_or_else(SuiteDir::default_here, SuiteDir::Dir);
+    let trials = crate::suite::coverage::trial_names_by_clause(&dir);
     if a.json {
         let v: Vec<_> = clause::catalog()
             .iter()
@@ -14,9 +19,9 @@ pub fn clauses(a: ClausesArgs) -> ExitCode {
                 serde_json::json!({
                     "id": c.id, "group": c.group, "title": c.title, "source": c.source,
                     "oracle": format!("{:?}", c.oracle).to_lowercase(),
-                    "where": format!("{:?}", c.where_).to_lowercase(),
+                    "where": c.where_.as_str(),
                     "allowed": c.allowed, "mock_choice": c.mock_choice,
-                    "trials": trials.get(c.id.as_str()).cloned().unwrap_or_default(),
+                    "trials": trials.get(&c.id).cloned().unwrap_or_default(),
                 })
             })
             .collect();
@@ -30,7 +35,7 @@ pub fn clauses(a: ClausesArgs) -> ExitCode {
             println!("\n## {group}");
         }
         println!("{:<8} [{:?}/{:?}] {}", c.id, c.oracle, c.where_, c.title);
-        for t in trials.get(c.id.as_str()).into_iter().flatten() {
+        for t in trials.get(&c.id).into_iter().flatten() {
             println!("           trial: {t}");
         }
     }

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use super::args::MockArgs;
 use super::harness_failure;
 use crate::mock::{Defect, MockOptions, MockServer};
-use crate::model::World;
 
 pub fn run(a: MockArgs) -> ExitCode {
     if a.defects.iter().any(|d| d == "list") {
@@ -24,7 +23,8 @@ pub fn run(a: MockArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let world = match World::load(&a.fixture) {
+    let fixture = super::args::fixture(&a.fixture);
+    let world = match fixture.load() {
         Ok(w) => w,
         Err(e) => return harness_failure(e),
     };
@@ -66,13 +66,13 @@ pub fn run(a: MockArgs) -> ExitCode {
             "mock serving snapservice {} and vCenter {} (fixture {}); Ctrl-C stops it",
             server.base_url(),
             server.vcenter_url(),
-            a.fixture.display()
+            fixture.name()
         );
     } else {
         eprintln!(
             "mock serving {} (fixture {}); Ctrl-C stops it",
             server.base_url(),
-            a.fixture.display()
+            fixture.name()
         );
     }
     let rt = match tokio::runtime::Builder::new_current_thread()

@@ -11,13 +11,13 @@ pub fn run(a: ReplayArgs) -> ExitCode {
         Ok(t) => t,
         Err(e) => return harness_failure(format!("{}: {e}", a.file.display())),
     };
-    let replay: crate::suite::properties::Replay = match serde_json::from_str(&text) {
+    let replay: crate::suite::replay::Replay = match serde_json::from_str(&text) {
         Ok(r) => r,
         Err(e) => return harness_failure(format!("{}: not a replay file: {e}", a.file.display())),
     };
     let mut c = SuiteConfig::new();
     c.target = a.target.clone();
-    c.fixture = a.fixture.clone();
+    c.fixture = super::args::fixture(&a.fixture);
     c.insecure = a.insecure;
     c.ca_cert = a.ca_cert.clone();
     c.defects = a.defects.clone();
@@ -27,7 +27,7 @@ pub fn run(a: ReplayArgs) -> ExitCode {
         Ok(x) => x,
         Err(e) => return harness_failure(e),
     };
-    let (summary, failed) = crate::suite::properties::replay(&ctx, &replay);
+    let (summary, failed) = crate::suite::replay::replay(&ctx, &replay);
     println!("{summary}");
     if failed {
         ExitCode::from(1)

@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -15,6 +14,44 @@ use super::model::Harness;
 use super::redact::{REDACTED, leaked};
 
 pub const BUNDLE_NAME: &str = "results-bundle.tar.gz";
+
+/// Why the bundle was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot redact fixture {name}: {source}")]
+    Redact {
+        name: String,
+        #[source]
+        source: RedactError,
+    },
+    #[error("{} has no usable file name", .0.display())]
+    NoFileName(PathBuf),
+    #[error("two files named `{0}` would go into the bundle")]
+    Duplicate(String),
+    #[error("`{name}` contains a secret ({}); the bundle was not written", leaks.join(", "))]
+    Leak { name: String, leaks: Vec<String> },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A fixture that cannot be re-written without its passwords.
+#[derive(Debug, thiserror::Error)]
+pub enum RedactError {
+    #[error("the fixture is not valid TOML: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error(transparent)]
+    Serialize(#[from] toml::ser::Error),
+}
 
 #[derive(Debug, Serialize)]
 struct Manifest {
@@ -29,41 +66,48 @@ struct ManifestEntry {
     size: u64,
 }
 
+/// The fixture as the bundle takes it: its file name (`default.toml`) and its text.
+pub struct FixtureFile<'a> {
+    pub name: &'a Path,
+    pub text: &'a str,
+}
+
 /// Writes `dir/results-bundle.tar.gz` and returns its path. Report files go in under their file
 /// names, the fixture under `fixture/<its name>` with every `password` value replaced.
 pub fn write_bundle(
     dir: &Path,
     report_files: &[PathBuf],
-    fixture_path: &Path,
+    fixture: FixtureFile<'_>,
     world_secrets: &[String],
-) -> anyhow::Result<PathBuf> {
+) -> Result<PathBuf, BundleError> {
     let mut members: Vec<(String, Vec<u8>)> = Vec::new();
     for f in report_files {
         let name = file_name(f)?;
-        let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let bytes = std::fs::read(f).map_err(|source| BundleError::Read {
+            path: f.clone(),
+            source,
+        })?;
         members.push((name, bytes));
     }
-    let fixture = std::fs::read_to_string(fixture_path)
-        .with_context(|| format!("cannot read fixture {}", fixture_path.display()))?;
-    let fixture = redact_fixture(&fixture)
-        .with_context(|| format!("cannot redact fixture {}", fixture_path.display()))?;
-    members.push((
-        format!("fixture/{}", file_name(fixture_path)?),
-        fixture.into_bytes(),
-    ));
+    let fixture_name = file_name(fixture.name)?;
+    let text = redact_fixture(fixture.text).map_err(|source| BundleError::Redact {
+        name: fixture_name.clone(),
+        source,
+    })?;
+    members.push((format!("fixture/{fixture_name}"), text.into_bytes()));
 
     // The manifest is added last; a report of that name would be silently shadowed.
     let mut seen = std::collections::BTreeSet::from(["manifest.json"]);
     for (name, bytes) in &members {
         if !seen.insert(name.as_str()) {
-            bail!("two files named `{name}` would go into the bundle");
+            return Err(BundleError::Duplicate(name.clone()));
         }
         let leaks = leaked(bytes, world_secrets.iter().map(String::as_str));
         if !leaks.is_empty() {
-            bail!(
-                "`{name}` contains a secret ({}); the bundle was not written",
-                leaks.join(", ")
-            );
+            return Err(BundleError::Leak {
+                name: name.clone(),
+                leaks,
+            });
         }
     }
 
@@ -82,22 +126,30 @@ pub fn write_bundle(
     manifest.push(b'\n');
     members.push(("manifest.json".into(), manifest));
 
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|source| BundleError::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
     let out = dir.join(BUNDLE_NAME);
     let partial = dir.join(format!(".{BUNDLE_NAME}.partial"));
-    let written = write_archive(&partial, &members);
-    if let Err(e) = written {
+    if let Err(source) = write_archive(&partial, &members) {
         let _ = std::fs::remove_file(&partial);
-        return Err(e).with_context(|| format!("cannot write {}", partial.display()));
+        return Err(BundleError::Write {
+            path: partial,
+            source,
+        });
     }
-    std::fs::rename(&partial, &out).with_context(|| format!("cannot write {}", out.display()))?;
+    std::fs::rename(&partial, &out).map_err(|source| BundleError::Write {
+        path: out.clone(),
+        source,
+    })?;
     Ok(out)
 }
 
 /// Replaces the value of every `password` key, at any depth, by `<redacted>`. Comments and
 /// layout are not kept: the bundle's copy is for reading, the original stays with its owner.
-pub fn redact_fixture(text: &str) -> anyhow::Result<String> {
-    let mut table: toml::Table = toml::from_str(text).context("the fixture is not valid TOML")?;
+pub fn redact_fixture(text: &str) -> Result<String, RedactError> {
+    let mut table: toml::Table = toml::from_str(text)?;
     redact_table(&mut table);
     Ok(toml::to_string(&table)?)
 }
@@ -121,7 +173,7 @@ fn redact_value(v: &mut toml::Value) {
 }
 
 /// Entries carry fixed owner, mode and time, so the same files always make the same archive.
-fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) -> std::io::Result<()> {
     let file = std::fs::File::create(path)?;
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
@@ -139,11 +191,11 @@ fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) -> anyhow::Result<(
     Ok(())
 }
 
-fn file_name(p: &Path) -> anyhow::Result<String> {
+fn file_name(p: &Path) -> Result<String, BundleError> {
     p.file_name()
         .and_then(|n| n.to_str())
         .map(str::to_owned)
-        .with_context(|| format!("{} has no usable file name", p.display()))
+        .ok_or_else(|| BundleError::NoFileName(p.to_owned()))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -192,7 +244,12 @@ mod tests {
             &Redactor::new(secrets.clone()),
         )
         .unwrap();
-        let out = write_bundle(dir.path(), &reports, &default_fixture(), &secrets).unwrap();
+        let text = std::fs::read_to_string(default_fixture()).unwrap();
+        let fixture = FixtureFile {
+            name: Path::new("default.toml"),
+            text: &text,
+        };
+        let out = write_bundle(dir.path(), &reports, fixture, &secrets).unwrap();
         assert_eq!(out, dir.path().join(BUNDLE_NAME));
 
         let members = unpack(&out);
@@ -230,14 +287,12 @@ mod tests {
     #[test]
     fn a_secret_outside_a_password_key_stops_the_bundle() {
         let dir = tempfile::tempdir().unwrap();
-        let fixture = dir.path().join("lab.toml");
-        std::fs::write(
-            &fixture,
-            "[[principal]]\nname = \"a\"\npassword = \"Sup3r-secret\"\ndescription = \"password is Sup3r-secret\"\n",
-        )
-        .unwrap();
-        let e = write_bundle(dir.path(), &[], &fixture, &["Sup3r-secret".into()]).unwrap_err();
-        let msg = format!("{e:#}");
+        let fixture = FixtureFile {
+            name: Path::new("lab.toml"),
+            text: "[[principal]]\nname = \"a\"\npassword = \"Sup3r-secret\"\ndescription = \"password is Sup3r-secret\"\n",
+        };
+        let e = write_bundle(dir.path(), &[], fixture, &["Sup3r-secret".into()]).unwrap_err();
+        let msg = e.to_string();
         assert!(
             msg.contains("fixture/lab.toml") && msg.contains("Su… (12 chars)"),
             "{msg}"
@@ -251,13 +306,12 @@ mod tests {
     fn a_leaking_report_stops_the_bundle() {
         let dir = tempfile::tempdir().unwrap();
         let reports = write_all(dir.path(), &sample::report(), &Redactor::none()).unwrap();
-        let e = write_bundle(
-            dir.path(),
-            &reports,
-            &default_fixture(),
-            &[sample::SECRET.into()],
-        )
-        .unwrap_err();
+        let text = std::fs::read_to_string(default_fixture()).unwrap();
+        let fixture = FixtureFile {
+            name: Path::new("default.toml"),
+            text: &text,
+        };
+        let e = write_bundle(dir.path(), &reports, fixture, &[sample::SECRET.into()]).unwrap_err();
         assert!(
             e.to_string().contains("`report.json` contains a secret"),
             "{e}"

@@ -162,7 +162,10 @@ pub fn parse_deviations(text: &str, path: &Path) -> Result<Vec<Deviation>, Devia
                     DateValue::Text(s) => s.clone(),
                     DateValue::Date(dt) => dt.to_string(),
                 };
-                Some(parse_date(&text).map_err(|m| err(e.span(), "deviation.expires", m))?)
+                Some(
+                    parse_date(&text)
+                        .map_err(|m| err(e.span(), "deviation.expires", m.to_string()))?,
+                )
             }
         };
         if let Some(t) = &d.target
@@ -185,9 +188,25 @@ pub fn parse_deviations(text: &str, path: &Path) -> Result<Vec<Deviation>, Devia
     Ok(out)
 }
 
+/// A date that is not a real `YYYY-MM-DD` day.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadDate {
+    #[error("`{0}` is not a date of the form YYYY-MM-DD")]
+    Form(String),
+    #[error("`{text}`: there is no month {month}")]
+    Month { text: String, month: u32 },
+    #[error("`{text}`: month {month} of {year} has no day {day}")]
+    Day {
+        text: String,
+        year: i32,
+        month: u32,
+        day: u32,
+    },
+}
+
 /// Parses `YYYY-MM-DD`, checking that the day exists.
-pub fn parse_date(s: &str) -> Result<Date, String> {
-    let bad = || format!("`{s}` is not a date of the form YYYY-MM-DD");
+pub fn parse_date(s: &str) -> Result<Date, BadDate> {
+    let bad = || BadDate::Form(s.to_owned());
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
     if b.len() != 10
@@ -203,10 +222,18 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     let month: u32 = s[5..7].parse().map_err(|_| bad())?;
     let day: u32 = s[8..10].parse().map_err(|_| bad())?;
     if !(1..=12).contains(&month) {
-        return Err(format!("`{s}`: there is no month {month}"));
+        return Err(BadDate::Month {
+            text: s.to_owned(),
+            month,
+        });
     }
     if day == 0 || day > days_in_month(year, month) {
-        return Err(format!("`{s}`: month {month} of {year} has no day {day}"));
+        return Err(BadDate::Day {
+            text: s.to_owned(),
+            year,
+            month,
+            day,
+        });
     }
     Ok((year, month, day))
 }

@@ -16,11 +16,11 @@ mod write;
 #[cfg(test)]
 pub(crate) mod sample;
 
-pub use bundle::write_bundle;
+pub use bundle::{BundleError, FixtureFile, write_bundle};
 pub use deviations::{
     Deviation, DeviationError, Selector, apply_deviations, exit_failures, load_deviations,
     parse_deviations, today_utc,
 };
 pub use model::*;
 pub use redact::{Redactor, scan_dir_for_secrets};
-pub use write::{REPORT_FILES, write_all};
+pub use write::{REPORT_FILES, WriteError, write_all};

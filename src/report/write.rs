@@ -2,8 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use super::model::RunReport;
 use super::redact::Redactor;
 use super::{html, json, junit, markdown};
@@ -11,22 +9,34 @@ use super::{html, json, junit, markdown};
 /// The file names of the report directory (`design.md`, "Contracts other tools rely on").
 pub const REPORT_FILES: [&str; 4] = ["report.json", "junit.xml", "report.md", "report.html"];
 
+/// A report file that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Writes `report.json`, `junit.xml`, `report.md` and `report.html` into `dir` (created when
 /// missing), every string redacted; returns the paths written, in that order.
 pub fn write_all(
     dir: &Path,
     report: &RunReport,
     redactor: &Redactor,
-) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create report directory {}", dir.display()))?;
+) -> Result<Vec<PathBuf>, WriteError> {
+    std::fs::create_dir_all(dir).map_err(|source| WriteError {
+        path: dir.to_owned(),
+        source,
+    })?;
     let renderers: [fn(&RunReport, &Redactor) -> String; 4] =
         [json::render, junit::render, markdown::render, html::render];
     let mut written = Vec::new();
     for (name, render) in REPORT_FILES.iter().zip(renderers) {
         let path = dir.join(name);
-        std::fs::write(&path, render(report, redactor))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        if let Err(source) = std::fs::write(&path, render(report, redactor)) {
+            return Err(WriteError { path, source });
+        }
         written.push(path);
     }
     Ok(written)

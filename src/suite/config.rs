@@ -4,16 +4,31 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::sources::{Fixture, SuiteDir};
+
 /// Default generated cases per property (issue: at least 256).
 pub const DEFAULT_CASES: u32 = 256;
 /// Default seed: fixed, so a plain `cargo test` is reproducible run to run.
 pub const DEFAULT_SEED: u64 = 0x5eed_2026;
 
+/// A `SNAPCONF_*` variable the suite cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "SNAPCONF_TARGET is set but SNAPCONF_FIXTURE is not: a real target needs a lab fixture"
+    )]
+    TargetWithoutFixture,
+    #[error("{var}={value:?} is not a number")]
+    NotANumber { var: &'static str, value: String },
+}
+
 #[derive(Debug, Clone)]
 pub struct SuiteConfig {
     /// `None` = the embedded mock, started from `fixture`.
     pub target: Option<String>,
-    pub fixture: PathBuf,
+    pub fixture: Fixture,
+    /// The example scenarios (and where failing seeds persist).
+    pub suite_dir: SuiteDir,
     pub insecure: bool,
     pub ca_cert: Option<PathBuf>,
     pub seed: u64,
@@ -25,7 +40,7 @@ pub struct SuiteConfig {
     pub task_budget: Duration,
     /// Defect modes for the embedded mock (the mutation test).
     pub defects: Vec<String>,
-    /// Write failing seeds to `suites/regressions/` (off for defect runs: those failures are
+    /// Write failing seeds to the suite directory's `regressions/` (off for defect runs: those failures are
     /// intended and must not become regressions of the conforming mock).
     pub persist_failures: bool,
     /// Leave restored VMs in place instead of deleting them.
@@ -40,6 +55,7 @@ pub struct SuiteConfig {
 }
 
 impl SuiteConfig {
+    /// The repository's default fixture, for the crate's own tests.
     pub fn default_fixture() -> PathBuf {
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -50,7 +66,8 @@ impl SuiteConfig {
     pub fn new() -> Self {
         SuiteConfig {
             target: None,
-            fixture: Self::default_fixture(),
+            fixture: Fixture::default_here(),
+            suite_dir: SuiteDir::default_here(),
             insecure: false,
             ca_cert: None,
             seed: DEFAULT_SEED,
@@ -68,30 +85,37 @@ impl SuiteConfig {
     }
 
     /// `cargo test`'s configuration: the defaults, overridden by `SNAPCONF_TARGET`,
-    /// `SNAPCONF_FIXTURE`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`, `SNAPCONF_CASES`.
-    pub fn from_env() -> Result<Self, String> {
+    /// `SNAPCONF_FIXTURE`, `SNAPCONF_SUITE_DIR`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`,
+    /// `SNAPCONF_CASES`, `SNAPCONF_STRICT`.
+    pub fn from_env() -> Result<Self, ConfigError> {
         let mut c = SuiteConfig::new();
         if let Ok(t) = std::env::var("SNAPCONF_TARGET")
             && !t.trim().is_empty()
         {
             c.target = Some(t);
         }
+        if let Ok(d) = std::env::var("SNAPCONF_SUITE_DIR") {
+            c.suite_dir = SuiteDir::Dir(PathBuf::from(d));
+        }
         if let Ok(f) = std::env::var("SNAPCONF_FIXTURE") {
-            c.fixture = PathBuf::from(f);
+            c.fixture = Fixture::File(PathBuf::from(f));
         } else if c.target.is_some() {
-            return Err("SNAPCONF_TARGET is set but SNAPCONF_FIXTURE is not: a real target needs a lab fixture".into());
+            return Err(ConfigError::TargetWithoutFixture);
         }
         if let Ok(v) = std::env::var("SNAPCONF_INSECURE") {
             c.insecure = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if let Ok(v) = std::env::var("SNAPCONF_SEED") {
-            c.seed =
-                parse_seed(&v).ok_or_else(|| format!("SNAPCONF_SEED={v:?} is not a number"))?;
+            c.seed = parse_seed(&v).ok_or(ConfigError::NotANumber {
+                var: "SNAPCONF_SEED",
+                value: v,
+            })?;
         }
         if let Ok(v) = std::env::var("SNAPCONF_CASES") {
-            c.cases = v
-                .parse()
-                .map_err(|_| format!("SNAPCONF_CASES={v:?} is not a number"))?;
+            c.cases = v.parse().map_err(|_| ConfigError::NotANumber {
+                var: "SNAPCONF_CASES",
+                value: v,
+            })?;
         }
         c.snapshots = c.target.is_none();
         if let Ok(v) = std::env::var("SNAPCONF_STRICT") {

@@ -1,6 +1,7 @@
 //! Everything a trial needs: the world, a client for the target, the embedded mock when there
 //! is one, and the shared results.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -22,12 +23,29 @@ pub enum HarnessError {
     #[error("{0}")]
     Client(#[from] crate::runner::ClientError),
     #[error("cannot start the embedded mock: {0}")]
-    Mock(String),
+    MockStart(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot set up the embedded mock: {0}")]
+    MockSettings(#[source] ControlRefused),
     #[error("unknown defect mode `{0}` (see `snapservice-conformance mock --help`)")]
     UnknownDefect(String),
-    #[error("{0}")]
-    Config(String),
+    #[error(
+        "{0}: no administrator principal: set [target] admin, or grant a \"*\" role with propagation on the root object"
+    )]
+    NoAdmin(String),
+    #[error("{}: {source}", path.display())]
+    CaCert {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Config(#[from] super::config::ConfigError),
 }
+
+/// The mock's control plane did not do what it was asked (its answer, summarized).
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ControlRefused(#[from] pub crate::runner::ControlError);
 
 pub struct Context {
     pub config: SuiteConfig,
@@ -56,12 +74,9 @@ pub const EMBEDDED_TASK_MS: u64 = 2;
 
 impl Context {
     pub fn start(config: SuiteConfig) -> Result<Context, HarnessError> {
-        let world = World::load(&config.fixture)?;
+        let world = config.fixture.load()?;
         if world.admin.is_none() {
-            return Err(HarnessError::Config(format!(
-                "{}: no administrator principal: set [target] admin, or grant a \"*\" role with propagation on the root object",
-                config.fixture.display()
-            )));
+            return Err(HarnessError::NoAdmin(config.fixture.name()));
         }
         let results = Arc::new(Results::default());
         Self::with_world(config, world, results)
@@ -82,7 +97,7 @@ impl Context {
                     );
                 }
                 let server =
-                    MockServer::start(opts).map_err(|e| HarnessError::Mock(e.to_string()))?;
+                    MockServer::start(opts).map_err(|e| HarnessError::MockStart(e.into()))?;
                 let mut t = TargetConfig::new(server.base_url());
                 t.ca_pem = server.ca_pem().map(str::to_owned);
                 (Some(server), t)
@@ -93,8 +108,10 @@ impl Context {
         target.set_session_path(&world.target.session_path);
         target.task_path = world.target.task_path.clone();
         if let Some(ca) = &config.ca_cert {
-            let pem = std::fs::read_to_string(ca)
-                .map_err(|e| HarnessError::Config(format!("{}: {e}", ca.display())))?;
+            let pem = std::fs::read_to_string(ca).map_err(|source| HarnessError::CaCert {
+                path: ca.clone(),
+                source,
+            })?;
             target.ca_pem = Some(pem);
         }
         let client = Client::new(target, &world)?;
@@ -120,7 +137,7 @@ impl Context {
                 "/__mock/settings",
                 Some(json!({"task_duration_ms": EMBEDDED_TASK_MS})),
             )
-            .map_err(HarnessError::Mock)?;
+            .map_err(HarnessError::MockSettings)?;
         }
         Ok(ctx)
     }
@@ -150,15 +167,26 @@ impl Context {
         format!("{}-{tag}-{n}", self.config.run_prefix)
     }
 
+    /// A request to the embedded mock's control plane (`/__mock/...`).
+    pub async fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value, ControlRefused> {
+        self.client
+            .control(method, path, body)
+            .await
+            .map_err(ControlRefused)
+    }
+
     pub fn control_blocking(
         &self,
         method: &str,
         path: &str,
         body: Option<serde_json::Value>,
-    ) -> Result<serde_json::Value, String> {
-        crate::runner::runtime::runtime()
-            .block_on(self.client.control(method, path, body))
-            .map_err(|e| e.to_string())
+    ) -> Result<serde_json::Value, ControlRefused> {
+        crate::runner::runtime::runtime().block_on(self.control(method, path, body))
     }
 
     /// The principal for valid cases, reads and cleanup. `Context::start` refuses a fixture

@@ -51,6 +51,19 @@ pub fn normalized(o: &Observation) -> Value {
     }
 }
 
+/// Compares `value` with the insta snapshot `name` under the top-level `snapshots/` folder.
+/// Settings are bound here, inside the trial's thread (insta's settings are per thread). Only
+/// the crate's own test run asserts snapshots (`SuiteConfig::snapshots`), so the path is the
+/// source tree's, fixed when the crate is built.
+pub fn assert_snapshot(name: &str, description: &str, value: &impl serde::Serialize) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(description);
+    settings.bind(|| insta::assert_json_snapshot!(name, value));
+}
+
 /// Keeps structure and the fields that carry meaning (`error_type`, message `id`, `status`);
 /// replaces other strings by their role.
 fn redact(v: &Value, key: Option<&str>) -> Value {

@@ -9,23 +9,24 @@ use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 
+use super::conclude::{Repro, conclude};
 use super::context::Context;
 use super::normalize::shape;
 use super::outcome::TrialResult;
-use super::pipeline::{cleanup, follow_task};
-use super::property::seed_for;
+use super::property_runner::seed_for;
+use super::reproduce::curl_lines;
+use super::settle::settle_answer;
+use super::trial::{TrialDef, TrialError, Unavailable};
 use crate::checks::Judgement;
+use crate::clause::ClauseId;
 use crate::generate;
 use crate::model::Auth;
 use crate::model::{Case, Mutation};
-use crate::runner::Exchange;
 use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
 
-const TRIAL: &str = "AUTHZ-6::refusal-reveals-nothing";
-
 /// Pairs (refused case, the same case with a spec fault), or why the world cannot make them.
-pub fn authz6_strategy(ctx: &Context) -> Result<BoxedStrategy<(Case, Case)>, String> {
+pub fn strategy(ctx: &Context) -> Result<BoxedStrategy<(Case, Case)>, Unavailable> {
     let w = &ctx.world;
     let admin = ctx.admin();
     let refused: Vec<BoxedStrategy<Case>> = [
@@ -37,7 +38,9 @@ pub fn authz6_strategy(ctx: &Context) -> Result<BoxedStrategy<(Case, Case)>, Str
     .filter_map(|m| generate::arb_mutated_case(w, &admin, &ctx.config.run_prefix, *m))
     .collect();
     if refused.is_empty() {
-        return Err("the fixture has no principal lacking a documented privilege".into());
+        return Err(Unavailable(
+            "the fixture has no principal lacking a documented privilege".into(),
+        ));
     }
     let spec = prop_oneof![
         Just(Mutation::UnknownSnapshot),
@@ -62,25 +65,22 @@ pub fn authz6_strategy(ctx: &Context) -> Result<BoxedStrategy<(Case, Case)>, Str
         .boxed())
 }
 
-pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
-    let owned = match ctx.isolated() {
-        Some(Ok(iso)) => Some(iso),
-        Some(Err(e)) => {
-            return TrialResult::failed(format!("cannot start an isolated mock: {e}"), 0);
-        }
-        None => None,
-    };
-    let c = owned.as_ref().unwrap_or(ctx);
-    let strat = match authz6_strategy(c) {
-        Ok(s) => s,
-        Err(reason) => return TrialResult::ignored(reason),
-    };
+/// Whether this world can make pairs (checked when the trial list is made).
+pub fn probe(ctx: &Context, _: &TrialDef) -> Result<(), Unavailable> {
+    strategy(ctx).map(|_| ())
+}
+
+pub fn refusal_reveals_nothing(ctx: &Context, def: &TrialDef) -> Result<TrialResult, TrialError> {
+    let trial = def.name();
+    let c = ctx.trial_target()?;
+    let strat = strategy(&c)?;
     let mut runner = TestRunner::new(Config {
-        rng_seed: RngSeed::Fixed(seed_for(c.config.seed, TRIAL)),
+        rng_seed: RngSeed::Fixed(seed_for(c.config.seed, &trial)),
         ..Config::default()
     });
+    let admin = Auth::Principal(c.admin());
     let mut j = Judgement::default();
-    let mut first: Option<(Case, Exchange, Exchange)> = None;
+    let mut repro = None;
     let n = c.config.cases;
     for _ in 0..n {
         let Ok(tree) = strat.new_tree(&mut runner) else {
@@ -88,31 +88,20 @@ pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
         };
         let (base, faulty) = tree.current();
         let (a, b) = runtime().block_on(async {
-            (
-                c.client.send(&RequestSpec::restore(&base)).await,
-                c.client.send(&RequestSpec::restore(&faulty)).await,
-            )
-        });
-        for ex in [&a, &b] {
-            if let (Some(202), Some(serde_json::Value::String(task))) =
-                (ex.observation.status(), ex.observation.json())
-            {
-                let admin = Auth::Principal(c.admin());
-                runtime().block_on(async {
-                    let (polls, _) = follow_task(c, &task, &admin).await;
-                    if let Some(vm) = crate::checks::task_result(&polls) {
-                        cleanup(c, &admin, &vm).await;
-                    }
-                });
+            let a = c.client.send(&RequestSpec::restore(&base)).await;
+            let b = c.client.send(&RequestSpec::restore(&faulty)).await;
+            for ex in [&a, &b] {
+                settle_answer(&c, &ex.observation, &admin).await;
             }
-        }
+            (a, b)
+        });
         let plain_refusal = a.observation.status() == Some(403);
         if !plain_refusal {
             continue;
         }
         let (sa, sb) = (shape(&a.observation), shape(&b.observation));
         j.check(
-            crate::clause::ClauseId::AUTHZ_6,
+            ClauseId::AUTHZ_6,
             (sa != sb).then(|| {
                 (
                     format!("{sa} (the answer without the spec fault)"),
@@ -120,42 +109,34 @@ pub fn authz6_refusal_reveals_nothing(ctx: &Context) -> TrialResult {
                 )
             }),
         );
-        if sa != sb && first.is_none() {
-            first = Some((faulty, a, b));
+        if sa != sb && repro.is_none() {
+            repro = Some(
+                Repro::new(
+                    faulty.describe(),
+                    curl_lines(&c, &faulty, &b),
+                    Some(ctx.config.seed),
+                )
+                .note(format!(
+                    "without the spec fault: {}",
+                    a.observation.summary()
+                ))
+                .note(format!("with it: {}", b.observation.summary())),
+            );
         }
     }
-    ctx.results.exercised(j.exercised.iter());
     if j.exercised.is_empty() {
         ctx.results.inconclusive(
-            "AUTHZ-6",
+            ClauseId::AUTHZ_6,
             "no generated refusal was answered 403, so no pair could be judged",
         );
-        return TrialResult::passed(u64::from(n));
     }
-    let Some((faulty, a, b)) = first else {
-        return TrialResult::passed(u64::from(n));
-    };
-    let f = &j.findings[0];
-    let curl = super::reproduce::curl_lines(c, &faulty, &b);
-    ctx.results.failure(
-        "AUTHZ-6",
-        crate::report::FailureReport {
-            trial: TRIAL.into(),
-            expected: f.expected.clone(),
-            observed: f.observed.clone(),
-            minimal_case: faulty.describe(),
-            curl: curl.clone(),
-            seed: Some(ctx.config.seed),
-        },
-    );
-    TrialResult::failed(
-        format!(
-            "AUTHZ-6 failed: a refused principal learns about the spec\n  without the spec fault: {}\n  with it ({}): {}\n  reproduce:\n{curl}\n  seed: {:#x}\n",
-            a.observation.summary(),
-            faulty.describe(),
-            b.observation.summary(),
-            ctx.config.seed
-        ),
+    // Only the first differing pair is reported: one reproduction per trial.
+    j.findings.truncate(1);
+    Ok(conclude(
+        ctx,
+        &trial,
+        &j,
+        &repro.unwrap_or_default(),
         u64::from(n),
-    )
+    ))
 }

@@ -2,12 +2,10 @@
 //! end, check what the restore left behind, clean up; or, for a refused case, check it left
 //! nothing behind.
 
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
-
 use super::context::Context;
+use super::settle::{cleanup, enc, list_vms, settle_checked, task_id};
 use crate::checks::{self, Judgement};
+use crate::clause::ClauseId;
 use crate::expect::{self, Expected, Outcome};
 use crate::model::Auth;
 use crate::model::Case;
@@ -44,27 +42,29 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
         // Any 2xx carrying a task id is followed: a target answering 200 instead of 202
         // (FMT-4, ACC-1) still restores, and its VM must be found and removed.
         Some(200..=299) => {
-            if let Some(Value::String(task)) = exchange.observation.json() {
-                let (polls, exhausted) = follow_task(ctx, &task, &reader).await;
-                if !ended(&polls) {
+            if let Some(task) = task_id(&exchange.observation) {
+                let exp_vm =
+                    expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
+                let (settled, post) =
+                    settle_checked(ctx, &task, &reader, async |vm| match &exp_vm {
+                        Some(exp_vm) => check_post(ctx, &reader, vm, exp_vm).await,
+                        None => Judgement::default(),
+                    })
+                    .await;
+                if !settled.ended() {
                     ctx.unsettled(&case.cluster, requested.clone());
                 }
-                let mut task = checks::task::check_task_history(&polls, exhausted);
+                let mut task = checks::task::check_task_history(&settled.polls, settled.exhausted);
                 if !expected.allows_accepted() {
                     // The request should have been refused (its own clause says so); that its
                     // wrongly accepted task then fails is no ACC-2 failure of a valid request.
-                    task.findings.retain(|f| f.clause != "ACC-2");
-                    task.exercised.remove(&crate::clause::ClauseId::ACC_2);
+                    task.findings.retain(|f| f.clause != ClauseId::ACC_2);
+                    task.exercised.remove(&ClauseId::ACC_2);
                 }
                 judgement.merge(task);
-                restored_vm = checks::task_result(&polls);
+                judgement.merge(post);
+                restored_vm = settled.vm;
                 if let Some(vm) = &restored_vm {
-                    let exp_vm =
-                        expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
-                    if let Some(exp_vm) = &exp_vm {
-                        judgement.merge(check_post(ctx, &reader, vm, exp_vm).await);
-                    }
-                    cleanup(ctx, &reader, vm).await;
                     if let (true, Some(exp_vm)) = (ctx.config.keep, &exp_vm) {
                         ctx.kept(vm, &case.cluster, exp_vm);
                     }
@@ -138,89 +138,6 @@ fn reader_of(ctx: &Context, case: &Case) -> Auth {
         Auth::Principal(p) => Auth::Principal(p.clone()),
         _ => Auth::Principal(ctx.admin()),
     }
-}
-
-/// Polls the task until it ends or the budget is spent. Intervals start short (the mock ends
-/// tasks in milliseconds) and back off to one second (a real vCenter takes minutes).
-pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Observation>, bool) {
-    let path = format!("{}/{}", ctx.client.config().task_path, task);
-    let started = Instant::now();
-    let mut polls = Vec::new();
-    let mut wait = Duration::from_millis(1);
-    // Once three tasks have outlived the budget the target evidently leaves tasks running:
-    // later tasks get a short wait, so one broken behaviour does not stall the whole run (each
-    // is still judged, and fails ACC-2, as it should).
-    let budget = if ctx.results.stalled_tasks() >= 3 {
-        Duration::ZERO
-    } else {
-        ctx.config.task_budget
-    };
-    loop {
-        let ex = ctx
-            .client
-            .send(&RequestSpec::get(path.clone(), reader.clone()))
-            .await;
-        let terminal = ex.observation.json().is_some_and(|v| is_terminal(&v));
-        let not_json = ex.observation.status() != Some(200);
-        polls.push(ex.observation);
-        if terminal {
-            // One more read: a terminal status must stay put (TASK-1), and a target that
-            // flips a finished task back is only seen by reading it again.
-            let again = ctx
-                .client
-                .send(&RequestSpec::get(path.clone(), reader.clone()))
-                .await;
-            polls.push(again.observation);
-            return (polls, false);
-        }
-        if not_json {
-            return (polls, false);
-        }
-        if started.elapsed() >= budget {
-            ctx.results.stalled_task();
-            return (polls, true);
-        }
-        tokio::time::sleep(wait).await;
-        wait = (wait * 2).min(Duration::from_secs(1));
-    }
-}
-
-/// Whether a task Info has a terminal status (SUCCEEDED or FAILED).
-fn is_terminal(info: &Value) -> bool {
-    matches!(
-        info.get("status").and_then(Value::as_str),
-        Some("SUCCEEDED" | "FAILED")
-    )
-}
-
-/// True when the task was seen to end.
-pub fn ended(polls: &[Observation]) -> bool {
-    ended_info(polls).is_some_and(|v| is_terminal(&v))
-}
-
-/// The Info the task ended with: the first terminal poll, else the last poll. Reads after
-/// the end are TASK-1's to judge.
-pub fn ended_info(polls: &[Observation]) -> Option<Value> {
-    polls
-        .iter()
-        .filter_map(|p| p.json())
-        .find(is_terminal)
-        .or_else(|| polls.last().and_then(|o| o.json()))
-}
-
-/// The VMs `GET /api/vcenter/vm?{query}` lists; empty when the answer is not a VM list (the
-/// callers judge or act on what is there, and an unreadable list shows nothing).
-pub async fn list_vms(ctx: &Context, reader: &Auth, query: String) -> Vec<VmSummary> {
-    ctx.client
-        .send_owned(RequestSpec::get(
-            format!("/api/vcenter/vm?{query}"),
-            reader.clone(),
-        ))
-        .await
-        .observation
-        .json()
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default()
 }
 
 /// Reads the restored VM through the vCenter VM API and checks POST-1..6.
@@ -302,55 +219,7 @@ async fn sweep_name(ctx: &Context, world: &World, name: &str) {
     let admin = Auth::Principal(ctx.admin());
     for vm in list_vms(ctx, &admin, format!("names={}", enc(name))).await {
         if vm.name == name && !world.vms.contains_key(&vm.vm) {
-            cleanup(ctx, &admin, &vm.vm).await;
+            cleanup(ctx, &vm.vm).await;
         }
     }
-}
-
-/// Records a VM the run restored as created, then deletes it (unless `--keep`), recording what
-/// happened. Recording here, in the one function every restore goes through, keeps
-/// `cleanup.created` complete: a VM can never be removed or left without being counted.
-pub async fn cleanup(ctx: &Context, reader: &Auth, vm: &str) {
-    ctx.results.created(vm);
-    if ctx.config.keep {
-        ctx.results.left(vm, "kept (--keep)");
-        return;
-    }
-    let _ = reader;
-    // Deletion uses the administrator: the case's principal may lack the privilege to delete.
-    let admin = Auth::Principal(ctx.admin());
-    let path = format!("/api/vcenter/vm/{vm}");
-    let mut o = ctx
-        .client
-        .send(&RequestSpec::delete(path.clone(), admin.clone()))
-        .await
-        .observation;
-    if o.status() == Some(400) {
-        // A VM left powered on (a non-conforming server) cannot be deleted: power it off first,
-        // so one broken case does not leave names behind that refuse every later case.
-        let stop = RequestSpec {
-            method: "POST".into(),
-            path: format!("{path}/power?action=stop"),
-            auth: admin.clone(),
-            body: None,
-            content_type: None,
-        };
-        let _ = ctx.client.send(&stop).await;
-        o = ctx
-            .client
-            .send(&RequestSpec::delete(path, admin))
-            .await
-            .observation;
-    }
-    match o.status() {
-        Some(200 | 204) => ctx.results.removed(vm),
-        _ => ctx
-            .results
-            .left(vm, &format!("delete failed: {}", o.summary())),
-    }
-}
-
-/// Percent-encodes a query value.
-pub fn enc(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -10,20 +10,29 @@ use crate::model::Auth;
 use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
 
+use crate::clause::ClauseId::{self, *};
+
 /// Clauses whose trials restore fixture VMs from fixture snapshots.
-const RESTORE_CLAUSES: &[&str] = &[
-    "ACC-1", "ACC-2", "TASK-1", "TASK-2", "POST-1", "POST-2", "POST-3", "POST-4", "POST-5",
-    "POST-6", "DUP-1", "DUP-2", "DUP-3", "BUSY-2", "BUSY-3", "INV-3", "INV-4",
+const RESTORE_CLAUSES: &[ClauseId] = &[
+    ACC_1, ACC_2, TASK_1, TASK_2, POST_1, POST_2, POST_3, POST_4, POST_5, POST_6, DUP_1, DUP_2,
+    DUP_3, BUSY_2, BUSY_3, INV_3, INV_4,
 ];
-const AUTHZ_CLAUSES: &[&str] = &[
-    "AUTHZ-1", "AUTHZ-2", "AUTHZ-3", "AUTHZ-4", "AUTHZ-5", "AUTHZ-6",
-];
+const AUTHZ_CLAUSES: &[ClauseId] = &[AUTHZ_1, AUTHZ_2, AUTHZ_3, AUTHZ_4, AUTHZ_5, AUTHZ_6];
+
+/// The target cannot be used at all (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("target {url} unusable: {source}")]
+pub struct Unusable {
+    url: String,
+    #[source]
+    source: crate::runner::ClientError,
+}
 
 /// Returns `Err` (exit 2) when the target cannot be used at all.
-pub fn check(ctx: &Context) -> Result<(), String> {
+pub fn check(ctx: &Context) -> Result<(), Unusable> {
     runtime().block_on(async {
         let admin = ctx.admin();
-        ctx.client.login(&admin).await.map_err(|e| format!("target {} unusable: {e}", ctx.target_url()))?;
+        ctx.client.login(&admin).await.map_err(|source| Unusable { url: ctx.target_url(), source })?;
         for p in ctx.world.principals.keys().filter(|p| **p != admin) {
             if let Err(e) = ctx.client.login(p).await {
                 for c in AUTHZ_CLAUSES {

@@ -2,11 +2,11 @@
 
 use serde_json::json;
 
-use super::context::Context;
+use super::context::{Context, ControlRefused};
 use crate::generate::PrivilegeSetup;
 
 /// Creates the setup's principal and permissions on the mock and lets the client log in as it.
-pub fn provision(ctx: &Context, setup: &PrivilegeSetup) -> Result<(), String> {
+pub fn provision(ctx: &Context, setup: &PrivilegeSetup) -> Result<(), ControlRefused> {
     let perms: Vec<_> = setup
         .permissions
         .iter()

@@ -23,8 +23,8 @@ pub fn curl_lines(ctx: &Context, case: &Case, ex: &Exchange) -> String {
             .map(|d| format!(" --defect {d}"))
             .collect();
         out.push(format!(
-            "# against the embedded mock: snapservice-conformance mock --listen 127.0.0.1:8443 --fixture {}{defects}",
-            ctx.config.fixture.display()
+            "# against the embedded mock: snapservice-conformance mock --listen 127.0.0.1:8443{}{defects}",
+            ctx.config.fixture.flag()
         ));
         out.push("BASE=https://127.0.0.1:8443".to_owned());
     } else {

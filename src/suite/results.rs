@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use crate::clause;
-use crate::clause::ClauseId;
 use crate::report::{ClauseReport, Cleanup, FailureReport, TrialReport, Verdict};
 
 /// Failures kept per clause; later ones are counted, not stored.
@@ -16,7 +15,6 @@ struct Inner {
     exercised: BTreeMap<String, u64>,
     failures: BTreeMap<String, Vec<FailureReport>>,
     failure_counts: BTreeMap<String, u64>,
-    shapes: BTreeMap<String, BTreeSet<String>>,
     trials: Vec<TrialReport>,
     cleanup: Cleanup,
     /// Clauses a trial could not exercise here, with why (not_exercisable / inconclusive).
@@ -47,14 +45,15 @@ impl Results {
         self.stalled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    pub fn exercised<'a>(&self, clauses: impl IntoIterator<Item = &'a ClauseId>) {
+    pub fn exercised(&self, clauses: impl IntoIterator<Item = impl AsRef<str>>) {
         let mut g = self.lock();
         for c in clauses {
-            *g.exercised.entry(c.to_string()).or_default() += 1;
+            *g.exercised.entry(c.as_ref().to_owned()).or_default() += 1;
         }
     }
 
-    pub fn failure(&self, clause: &str, f: FailureReport) {
+    pub fn failure(&self, clause: impl AsRef<str>, f: FailureReport) {
+        let clause = clause.as_ref();
         let mut g = self.lock();
         *g.failure_counts.entry(clause.to_owned()).or_default() += 1;
         let list = g.failures.entry(clause.to_owned()).or_default();
@@ -67,34 +66,21 @@ impl Results {
         }
     }
 
-    /// Records a normalized response shape seen for a clause (FMT-5 snapshots).
-    pub fn shape(&self, clause: &str, shape: String) {
-        self.lock()
-            .shapes
-            .entry(clause.to_owned())
-            .or_default()
-            .insert(shape);
-    }
-
-    pub fn shapes_of(&self, clause: &str) -> BTreeSet<String> {
-        self.lock().shapes.get(clause).cloned().unwrap_or_default()
-    }
-
     pub fn trial(&self, t: TrialReport) {
         self.lock().trials.push(t);
     }
 
-    pub fn not_exercisable(&self, clause: &str, reason: &str) {
+    pub fn not_exercisable(&self, clause: impl AsRef<str>, reason: &str) {
         self.lock()
             .not_exercisable
-            .entry(clause.to_owned())
+            .entry(clause.as_ref().to_owned())
             .or_insert_with(|| reason.to_owned());
     }
 
-    pub fn inconclusive(&self, clause: &str, reason: &str) {
+    pub fn inconclusive(&self, clause: impl AsRef<str>, reason: &str) {
         self.lock()
             .inconclusive
-            .entry(clause.to_owned())
+            .entry(clause.as_ref().to_owned())
             .or_insert_with(|| reason.to_owned());
     }
 
@@ -112,10 +98,6 @@ impl Results {
 
     pub fn failed_clauses(&self) -> BTreeSet<String> {
         self.lock().failures.keys().cloned().collect()
-    }
-
-    pub fn cases_of(&self, clause: &str) -> u64 {
-        self.lock().exercised.get(clause).copied().unwrap_or(0)
     }
 
     pub fn trials(&self) -> Vec<TrialReport> {

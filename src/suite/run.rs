@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::context::Context;
 use super::outcome::TrialResult;
-use super::trial::{self, Trial};
+use super::trial::{self, PlannedTrial};
 use crate::report::{Harness, RunReport, TargetInfo, TrialOutcome, TrialReport};
 
 pub struct RunOptions {
@@ -22,19 +22,19 @@ pub struct RunOptions {
 /// Progress events for the CLI's bar or plain lines.
 pub trait Progress: Sync {
     fn started(&self, total: usize);
-    fn finished(&self, trial: &Trial, result: &TrialResult);
+    fn finished(&self, trial: &PlannedTrial, result: &TrialResult);
 }
 
 /// Runs the selected trials and returns the report (not yet written anywhere).
 pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> RunReport {
     let started_at = now_rfc3339();
     let started = Instant::now();
-    let selected: Vec<Trial> = super::trials(ctx)
+    let selected: Vec<PlannedTrial> = super::trials(ctx)
         .into_iter()
         .filter(|t| {
-            opts.filter
-                .as_ref()
-                .is_none_or(|p| p.matches(&t.name) || t.clauses.iter().any(|c| p.matches(c)))
+            opts.filter.as_ref().is_none_or(|p| {
+                p.matches(&t.name) || t.clauses.iter().any(|c| p.matches(c.as_str()))
+            })
         })
         .collect();
     progress.started(selected.len());

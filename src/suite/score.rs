@@ -10,7 +10,7 @@ use super::config::SuiteConfig;
 use super::context::{Context, HarnessError};
 use super::outcome::TrialResult;
 use super::run::{Progress, RunOptions, run_suite};
-use super::trial::Trial;
+use super::trial::PlannedTrial;
 use crate::mock::Defect;
 use crate::report::{RunReport, TrialOutcome, Verdict};
 
@@ -33,7 +33,7 @@ pub struct DefectScore {
 struct Quiet;
 impl Progress for Quiet {
     fn started(&self, _: usize) {}
-    fn finished(&self, _: &Trial, _: &TrialResult) {}
+    fn finished(&self, _: &PlannedTrial, _: &TrialResult) {}
 }
 
 /// Runs the whole suite on a fresh embedded mock with `defects` and returns its report.
