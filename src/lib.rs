@@ -6,6 +6,7 @@ pub mod cli;
 pub mod expect;
 pub mod generate;
 pub mod hostile;
+pub mod lab;
 pub mod mock;
 pub mod model;
 pub mod openapi;
