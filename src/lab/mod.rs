@@ -11,6 +11,7 @@ pub mod pace;
 pub mod policy;
 pub mod poll;
 pub mod stop;
+pub mod sweep;
 
 pub use budget::{BudgetPlan, Need, RestoreBudget};
 pub use ledger::{Ledger, LedgerEntry};
