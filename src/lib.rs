@@ -8,6 +8,7 @@ pub mod expect;
 pub mod generate;
 #[cfg(any(test, feature = "test-support"))]
 pub mod hostile;
+pub mod lab;
 pub mod mock;
 pub mod model;
 pub mod openapi;
