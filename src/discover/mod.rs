@@ -8,6 +8,7 @@
 //! - `prove` compares a fixture's `World` with a `DiscoveredWorld`, object by object.
 
 pub mod found;
+mod plan;
 mod protected;
 mod prove;
 pub mod reader;

@@ -8,13 +8,13 @@
 //! read at all — roles, principals, permissions, restore limits, the VM's name when a snapshot
 //! was taken — is a commented TODO or left out.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::model::PowerState;
 use crate::model::vcenter_inventory::FolderType;
 
-use super::found::{DiscoveredWorld, ProtectedVm};
+use super::found::DiscoveredWorld;
+use super::plan::Plan;
 
 /// Where a discovery ran, for the header and the TODO entries.
 #[derive(Debug, Clone, Default)]
@@ -61,185 +61,6 @@ fn power(p: PowerState) -> &'static str {
         PowerState::PoweredOff => "POWERED_OFF",
         PowerState::PoweredOn => "POWERED_ON",
         PowerState::Suspended => "SUSPENDED",
-    }
-}
-
-/// The objects that can be written, each with what makes it valid in a fixture.
-struct Plan<'a> {
-    d: &'a DiscoveredWorld,
-    datacenters: BTreeSet<&'a str>,
-    clusters: BTreeSet<&'a str>,
-    hosts: BTreeSet<&'a str>,
-    pools: BTreeSet<&'a str>,
-    vms: BTreeSet<&'a str>,
-    /// Deleted VMs by id: their one listing.
-    deleted: BTreeMap<&'a str, &'a ProtectedVm>,
-    snapshots: BTreeSet<&'a str>,
-    notes: Vec<String>,
-}
-
-impl<'a> Plan<'a> {
-    fn new(d: &'a DiscoveredWorld) -> Plan<'a> {
-        let mut p = Plan {
-            d,
-            datacenters: BTreeSet::new(),
-            clusters: BTreeSet::new(),
-            hosts: BTreeSet::new(),
-            pools: BTreeSet::new(),
-            vms: BTreeSet::new(),
-            deleted: BTreeMap::new(),
-            snapshots: BTreeSet::new(),
-            notes: d.notes.clone(),
-        };
-        for (id, dc) in &d.datacenters {
-            let folder_dc = d
-                .folders
-                .get(&dc.vm_folder)
-                .and_then(|f| f.datacenter.as_deref());
-            if folder_dc == Some(id.as_str()) {
-                p.datacenters.insert(id);
-            } else {
-                p.notes.push(format!(
-                    "datacenter {id} left out: its VM folder {} was not found in it",
-                    dc.vm_folder
-                ));
-            }
-        }
-        for (id, cl) in &d.clusters {
-            let dc_ok = cl
-                .datacenter
-                .as_deref()
-                .is_some_and(|x| p.datacenters.contains(x));
-            let root_ok = cl.root_pool.as_ref().is_some_and(|r| {
-                d.resource_pools
-                    .get(r)
-                    .is_some_and(|rp| rp.parent.as_deref() == Some(id))
-            });
-            if dc_ok && root_ok && cl.parent.as_deref().is_some_and(|x| p.is_container(x)) {
-                p.clusters.insert(id);
-            } else {
-                p.notes.push(format!(
-                    "cluster {id} left out: its datacenter, parent or root resource pool is unknown"
-                ));
-            }
-        }
-        for (id, h) in &d.hosts {
-            match h.cluster.as_deref() {
-                Some(cl) if p.clusters.contains(cl) => {
-                    p.hosts.insert(id);
-                }
-                _ => p.notes.push(format!(
-                    "host {id} left out: it is in no cluster of this fixture (a standalone host?)"
-                )),
-            }
-        }
-        // Pools whose chain of parents reaches a written cluster, found from the top down.
-        loop {
-            let before = p.pools.len();
-            for (id, rp) in &d.resource_pools {
-                let parent_ok = rp
-                    .parent
-                    .as_deref()
-                    .is_some_and(|x| p.clusters.contains(x) || p.pools.contains(x));
-                if parent_ok
-                    && rp
-                        .cluster
-                        .as_deref()
-                        .is_some_and(|x| p.clusters.contains(x))
-                {
-                    p.pools.insert(id);
-                }
-            }
-            if p.pools.len() == before {
-                break;
-            }
-        }
-        let mut left: Vec<&str> = Vec::new();
-        for (id, v) in &d.vms {
-            let folder_ok = v.folder.as_deref().is_some_and(|f| {
-                p.folder_written(f)
-                    && d.folders[f].folder_type == FolderType::VirtualMachine
-                    && d.folders[f].datacenter.is_some()
-            });
-            let host_cluster = v
-                .host
-                .as_deref()
-                .filter(|h| p.hosts.contains(h))
-                .and_then(|h| d.hosts[h].cluster.as_deref());
-            let pool_cluster = v
-                .resource_pool
-                .as_deref()
-                .filter(|x| p.pools.contains(x))
-                .and_then(|x| d.resource_pools[x].cluster.as_deref());
-            if folder_ok && host_cluster.is_some() && host_cluster == pool_cluster {
-                p.vms.insert(id);
-            } else {
-                left.push(id);
-            }
-        }
-        if !left.is_empty() {
-            let shown: Vec<&str> = left.iter().take(20).copied().collect();
-            p.notes.push(format!(
-                "{} VMs left out: no VM folder, host or resource pool of this fixture holds them (e.g. VMs of standalone hosts or vApps): {}{}",
-                left.len(),
-                shown.join(", "),
-                if left.len() > shown.len() { ", ..." } else { "" }
-            ));
-        }
-        for pv in d.protected.values().filter(|pv| !pv.in_cluster) {
-            if d.vms.contains_key(&pv.vm) {
-                p.notes.push(format!(
-                    "VM {} is listed as deleted on {} but vCenter still has it; left out",
-                    pv.vm, pv.cluster
-                ));
-            } else if !p.clusters.contains(pv.cluster.as_str()) {
-                p.notes.push(format!(
-                    "deleted VM {} left out: its cluster {} is not written",
-                    pv.vm, pv.cluster
-                ));
-            } else if let Some(first) = p.deleted.get(pv.vm.as_str()) {
-                p.notes.push(format!(
-                    "deleted VM {} is listed on {} and {}; only {} is written",
-                    pv.vm, first.cluster, pv.cluster, first.cluster
-                ));
-            } else {
-                p.deleted.insert(&pv.vm, pv);
-            }
-        }
-        for (id, s) in &d.snapshots {
-            let owner_cluster = match p.deleted.get(s.vm.as_str()) {
-                Some(pv) => Some(pv.cluster.as_str()),
-                None if p.vms.contains(s.vm.as_str()) => d.vms[&s.vm].cluster.as_deref(),
-                None => None,
-            };
-            if owner_cluster == Some(s.cluster.as_str()) {
-                p.snapshots.insert(id);
-            } else {
-                p.notes.push(format!(
-                    "snapshot {id} of {} left out: its VM is not written on cluster {}",
-                    s.vm, s.cluster
-                ));
-            }
-        }
-        p
-    }
-
-    /// Folders are written when they are in no datacenter or in a written one.
-    fn folder_written(&self, id: &str) -> bool {
-        self.d.folders.get(id).is_some_and(|f| {
-            f.datacenter
-                .as_deref()
-                .is_none_or(|dc| self.datacenters.contains(dc))
-        })
-    }
-
-    fn is_container(&self, id: &str) -> bool {
-        self.folder_written(id) || self.datacenters.contains(id)
-    }
-
-    /// A written parent, or `None` when the parent is not written.
-    fn parent(&self, parent: Option<&'a str>) -> Option<&'a str> {
-        parent.filter(|x| self.is_container(x))
     }
 }
 
@@ -346,11 +167,10 @@ fn tree(o: &mut String, p: &Plan) {
 
 fn clusters(o: &mut String, p: &Plan) {
     let d = p.d;
+    o.push('\n');
     for cl in &p.clusters {
         let x = &d.clusters[*cl];
-        o.push_str(
-            "\n# ---------------------------------------------------------------- cluster\n",
-        );
+        o.push_str("# ---------------------------------------------------------------- cluster\n");
         let _ = writeln!(
             o,
             "# GET /api/vcenter/cluster: drs_enabled = {}; parent from ?folders=<host folder>.",
@@ -452,7 +272,7 @@ fn vms(o: &mut String, p: &Plan) {
 fn deleted(o: &mut String, p: &Plan) {
     let d = p.d;
     o.push_str("\n# ---------------------------------------------------------------- deleted VMs and snapshots\n");
-    o.push_str("# GET /api/snapservice/clusters/<cluster>/virtual-machines: VMs with \"in_cluster\": false;\n# their snapshots from .../virtual-machines/<vm>/snapshots. Snapshots expire with their\n# protection group's retention: run discover again (or prove the fixture) before a run.\n");
+    o.push_str("# GET /api/snapservice/clusters/<cluster>/virtual-machines: VMs with \"in_cluster\": false;\n# their snapshots from .../virtual-machines/<vm>/snapshots. Snapshots expire with their\n# protection group's retention: run discover again (or prove the fixture) before a run.\n# `vm_name` is the VM's name when the snapshot was taken (POST-3): discovery does not list\n# it, so each is the VM's current name, marked TODO: correct those of renamed VMs.\n");
     let snaps_of = |vm: &str| -> Vec<&str> {
         p.snapshots
             .iter()
@@ -471,11 +291,7 @@ fn deleted(o: &mut String, p: &Plan) {
         );
         let _ = writeln!(
             o,
-            "# TODO check: the VM's name when the snapshot was taken (POST-3) is not listed by\n# discovery; this is the VM's current name."
-        );
-        let _ = writeln!(
-            o,
-            "vm_name = {}\ncreated_at = {}",
+            "vm_name = {}         # TODO check: the VM's current name\ncreated_at = {}",
             q(vm_name),
             q(&s.created_at)
         );
