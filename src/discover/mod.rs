@@ -17,6 +17,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_edge;
 
 pub use found::DiscoveredWorld;
 pub use prove::{Mismatch, prove};
