@@ -64,14 +64,14 @@ fn not_found(what: &str, id: &str) -> Response {
     .into_response()
 }
 
-/// 401 unless the request presents a live session.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// The 401 answer, unless the request presents a live session.
+fn unauthenticated(state: &AppState, headers: &HeaderMap) -> Option<Response> {
     let now = Instant::now();
     let mut inner = state.lock(now);
     inner
         .authenticate(headers, now)
-        .map(drop)
-        .map_err(IntoResponse::into_response)
+        .err()
+        .map(IntoResponse::into_response)
 }
 
 /// A set filter as the `FilterSpec`s define it: absent or empty matches everything.
@@ -111,7 +111,7 @@ async fn list_datacenters(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let w = &state.index.world;
@@ -135,7 +135,7 @@ async fn list_datacenters(
 }
 
 async fn get_datacenter(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let Ok(Path(id)) = path else {
@@ -170,7 +170,7 @@ async fn list_folders(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let w = &state.index.world;
@@ -212,7 +212,7 @@ async fn list_clusters(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let w = &state.index.world;
@@ -240,7 +240,7 @@ async fn list_clusters(
 }
 
 async fn get_cluster(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let Ok(Path(id)) = path else {
@@ -265,7 +265,7 @@ async fn list_hosts(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let w = &state.index.world;
@@ -315,7 +315,7 @@ async fn list_pools(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let w = &state.index.world;
@@ -351,7 +351,7 @@ async fn list_pools(
 }
 
 async fn get_pool(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
-    if let Err(r) = authenticate(&state, &headers) {
+    if let Some(r) = unauthenticated(&state, &headers) {
         return r;
     }
     let Ok(Path(id)) = path else {
