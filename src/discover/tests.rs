@@ -361,3 +361,23 @@ fn mismatches_read_as_sentences() {
         "ClusterComputeResource domain-c8: drs: the fixture says true, the target has false"
     );
 }
+
+#[test]
+fn the_todo_entries_load_once_uncommented() {
+    let written = fixture_text(found(), &origin());
+    let (head, todo) = written.split_at(written.find("roles, principals, permissions").unwrap());
+    let uncommented: String = todo
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) if rest.starts_with("[[") || rest.contains(" = ") => rest,
+            _ => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let w = parse(&format!("{head}{uncommented}\n"));
+    assert_eq!(w.admin.as_deref(), Some(ADMIN.0));
+    assert_eq!(
+        w.principals[ADMIN.0].credential,
+        crate::model::world::Credential::PasswordEnv("SNAPCONF_ADMIN_PASSWORD".into())
+    );
+}

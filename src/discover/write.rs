@@ -338,7 +338,11 @@ fn todo(o: &mut String, origin: &Origin, d: &DiscoveredWorld) {
         .folders
         .iter()
         .find(|(_, f)| f.parent.is_none() && f.folder_type == FolderType::Datacenter)
-        .map_or("group-d1", |(id, _)| id.as_str());
+        .map(|(id, _)| id.as_str())
+        // Without a listed root folder, the example grants on a written datacenter, so that
+        // uncommenting it never names an object the fixture lacks.
+        .or_else(|| d.datacenters.keys().next().map(String::as_str))
+        .unwrap_or("group-d1");
     let _ = write!(
         o,
         "
@@ -358,7 +362,7 @@ fn todo(o: &mut String, origin: &Origin, d: &DiscoveredWorld) {
 # [[permission]]
 # principal = {}
 # role = \"Admin\"
-# object = {}             # the root folder found above
+# object = {}             # the root folder (or a datacenter) found above
 # propagate = true
 ",
         c(&q(user)),
