@@ -234,3 +234,52 @@ fn each_way_discover_cannot_run_is_exit_2_with_one_line() {
         .assert_harness_failure("login of");
     assert!(!out.exists(), "nothing is written when discovery fails");
 }
+
+/// A split mock (`mock --split`): snapservice and vCenter on two listeners, SSO tokens on the
+/// snapservice side.
+fn split_mock() -> &'static (MockServer, PathBuf) {
+    static MOCK: OnceLock<(MockServer, PathBuf)> = OnceLock::new();
+    MOCK.get_or_init(|| {
+        let world = World::load(&Path::new(ROOT).join("fixtures/default.toml")).unwrap();
+        let server = MockServer::start(MockOptions::split(world)).unwrap();
+        let pem = scratch("ca-split").join("mock.pem");
+        std::fs::write(&pem, server.ca_pem().expect("an HTTPS mock")).unwrap();
+        (server, pem)
+    })
+}
+
+#[test]
+fn discover_reads_a_split_deployment_with_sso_tokens() {
+    let (server, pem) = split_mock();
+    let pem = pem.display().to_string();
+    let (snap, vc) = (server.base_url(), server.vcenter_url());
+    assert_ne!(snap, vc);
+    let common = [
+        "--snapservice",
+        snap,
+        "--vcenter",
+        vc,
+        "--ca-cert",
+        &pem,
+        "--check",
+        "fixtures/default.toml",
+    ];
+    let r = discover(
+        &[&common[..], &["--snapservice-auth", "sso"]].concat(),
+        Some(PASSWORD),
+    );
+    assert_eq!(r.code, Some(0), "{}", r.show());
+    assert!(
+        r.stdout.contains("every object matches the target"),
+        "{}",
+        r.show()
+    );
+    // The appliance does not take a vCenter session: a clear exit 2, not a wrong fixture.
+    discover(&common, Some(PASSWORD)).assert_harness_failure("snapservice");
+    // A wrong password is refused by the vCenter login before any token is asked for.
+    discover(
+        &[&common[..], &["--snapservice-auth", "sso"]].concat(),
+        Some("wrong"),
+    )
+    .assert_harness_failure("login of");
+}

@@ -40,6 +40,14 @@ pub struct DiscoverArgs {
     /// The environment variable holding the user's password.
     #[arg(long)]
     pub password_env: String,
+    /// How to authenticate to the snapservice endpoint: `session` (the vCenter session id; the
+    /// mock on one URL, and deployments that accept it) or `sso` (a SAML bearer token from the
+    /// vCenter STS, sent as `Authorization: SIGN token=...`, as an 8.0U3 appliance expects).
+    #[arg(long, value_enum, default_value_t = SnapserviceAuth::Session)]
+    pub snapservice_auth: SnapserviceAuth,
+    /// The SSO domain of the STS (`--snapservice-auth sso`).
+    #[arg(long, default_value = crate::sso::DEFAULT_DOMAIN)]
+    pub sso_domain: String,
     /// Skip TLS certificate verification.
     #[arg(long)]
     pub insecure: bool,
@@ -50,6 +58,16 @@ pub struct DiscoverArgs {
     #[arg(long, value_parser = humantime::parse_duration, default_value = "30s")]
     pub timeout: Duration,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapserviceAuth {
+    Session,
+    Sso,
+}
+
+/// A token asked for lasts this long: discovery reads a few requests per inventory object, far
+/// less than this on any lab, so the token is not renewed.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// The two endpoints' base URLs, checked.
 fn endpoints(a: &DiscoverArgs) -> Result<(String, String), String> {
@@ -70,12 +88,26 @@ fn endpoints(a: &DiscoverArgs) -> Result<(String, String), String> {
     ))
 }
 
-/// Credentials for the snapservice endpoint. Today: the vCenter session id, which the mock and
-/// one-URL deployments accept. A real 8.0U3 appliance takes a SAML bearer token from the
-/// vCenter STS instead (issue 11, item 2): this is where its `Credentials::Authorization`
-/// (`SIGN token="..."`) or a 9.0 snapservice session plugs in.
-fn snapservice_credentials(vcenter_session: &str) -> Credentials {
-    Credentials::Session(vcenter_session.to_owned())
+/// Credentials for the snapservice endpoint: the vCenter session id, or a bearer token from
+/// the vCenter STS (issue 11, item 2). A 9.0 snapservice session would plug in here too.
+async fn snapservice_credentials(
+    a: &DiscoverArgs,
+    http: &reqwest::Client,
+    vc_url: &str,
+    password: &str,
+    vcenter_session: &str,
+) -> Result<Credentials, String> {
+    match a.snapservice_auth {
+        SnapserviceAuth::Session => Ok(Credentials::Session(vcenter_session.to_owned())),
+        SnapserviceAuth::Sso => {
+            let mut req = crate::sso::TokenRequest::new(&a.user, password, TOKEN_LIFETIME);
+            req.domain = a.sso_domain.clone();
+            let token = crate::sso::request_token(http, vc_url, &req)
+                .await
+                .map_err(|e| format!("sso token for `{}`: {e}", a.user))?;
+            Ok(Credentials::Authorization(token.authorization_header()))
+        }
+    }
 }
 
 pub fn run(a: DiscoverArgs) -> ExitCode {
@@ -129,12 +161,17 @@ pub fn run(a: DiscoverArgs) -> ExitCode {
         let session = login_basic(&http, &vc_url, &a.user, &password)
             .await
             .map_err(|e| format!("login of `{}` failed: {e}", a.user))?;
-        let reader = Reader::new(
-            http.clone(),
-            Endpoint::new(&snap_url, snapservice_credentials(&session)),
-            Endpoint::new(&vc_url, Credentials::Session(session.clone())),
-        );
-        let found = discover(&reader).await.map_err(|e| e.to_string());
+        let found = match snapservice_credentials(&a, &http, &vc_url, &password, &session).await {
+            Ok(snap) => {
+                let reader = Reader::new(
+                    http.clone(),
+                    Endpoint::new(&snap_url, snap),
+                    Endpoint::new(&vc_url, Credentials::Session(session.clone())),
+                );
+                discover(&reader).await.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e),
+        };
         logout(&http, &vc_url, &session).await;
         found
     });
