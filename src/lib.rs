@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod clause;
 pub mod cli;
+pub mod discover;
 pub mod expect;
 pub mod generate;
 #[cfg(any(test, feature = "test-support"))]

@@ -35,6 +35,8 @@ pub enum Command {
     Openapi,
     /// Run the suite against the mock with each defect mode and print the mutation score.
     Score(ScoreArgs),
+    /// Read a live deployment and write a fixture describing it, or prove a fixture against it.
+    Discover(super::discover::DiscoverArgs),
 }
 
 #[derive(Debug, Args, Clone)]

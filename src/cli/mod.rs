@@ -1,8 +1,9 @@
 //! The `snapservice-conformance` command line: `certify`, `mock`, `replay`, `clauses`,
-//! `openapi`, `score`.
+//! `openapi`, `score`, `discover`.
 
 mod args;
 mod certify;
+mod discover;
 mod info;
 mod mock;
 mod replay;
@@ -29,6 +30,7 @@ pub fn main() -> ExitCode {
         Command::Clauses(a) => info::clauses(a),
         Command::Openapi => info::openapi(),
         Command::Score(a) => score::run(a),
+        Command::Discover(a) => discover::run(a),
     }
 }
 

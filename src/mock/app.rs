@@ -15,7 +15,7 @@ use crate::model::World;
 use super::defect::Defect;
 use super::error::{ApiError, render_fault};
 use super::state::{AppState, FaultScope, Shared, SsoSettings};
-use super::{control, discovery, restore, sessions, sts, tasks, vcenter};
+use super::{control, discovery, restore, sessions, sts, tasks, vcenter, vcenter_inventory};
 
 /// The shared state for a world and a set of defects.
 pub fn state(world: World, defects: &[Defect], allow_remote_control: bool) -> AppState {
@@ -73,6 +73,7 @@ pub fn app(state: AppState) -> Router {
             "/api/vcenter/vm/{vm}/power",
             get(vcenter::power).post(vcenter::power_action),
         )
+        .merge(vcenter_inventory::routes())
         .route("/__mock/reset", post(control::reset))
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/principals", post(control::add_principal))

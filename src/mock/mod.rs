@@ -22,6 +22,7 @@ mod tasks;
 mod tls;
 mod tokens;
 mod vcenter;
+mod vcenter_inventory;
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ pub mod privilege;
 #[cfg(test)]
 mod test_support;
 mod validate;
+pub mod vcenter_inventory;
 pub mod wire;
 pub mod world;
 

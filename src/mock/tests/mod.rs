@@ -15,3 +15,4 @@ mod sessions;
 mod sockets;
 mod split_sockets;
 mod sso;
+mod vcenter_inventory;
