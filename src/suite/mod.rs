@@ -24,10 +24,12 @@ pub mod runlevel;
 pub mod scenario;
 pub mod score;
 pub mod settle;
+pub mod sweep_end;
 pub mod sources;
 pub mod table;
 pub mod target;
 pub mod trial;
+pub mod vm_api;
 
 pub use config::SuiteConfig;
 pub use context::{Context, HarnessError};
