@@ -13,3 +13,4 @@ pub mod oracle;
 pub mod report;
 pub mod runner;
 pub mod suite;
+pub mod vapi;
