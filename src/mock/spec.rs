@@ -21,6 +21,8 @@ pub struct Spec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecError {
+    /// The body is larger than the mock reads (`restore::BODY_LIMIT`).
+    TooLarge,
     NotJson,
     NotObject,
     WrongType(&'static str),
@@ -29,6 +31,7 @@ pub enum SpecError {
 impl SpecError {
     pub fn detail(&self) -> String {
         match self {
+            SpecError::TooLarge => "the body is larger than 1 MiB".into(),
             SpecError::NotJson => "the body is not JSON".into(),
             SpecError::NotObject => "the body is not a JSON object".into(),
             SpecError::WrongType(f) => format!("field {f} has the wrong type"),
@@ -50,6 +53,11 @@ fn opt_string(
 
 pub fn parse(body: &[u8]) -> Result<Spec, SpecError> {
     let v: Value = serde_json::from_slice(body).map_err(|_| SpecError::NotJson)?;
+    from_value(&v)
+}
+
+/// A spec from a JSON value (the JSON-RPC face reads its typed spec into this form first).
+pub fn from_value(v: &Value) -> Result<Spec, SpecError> {
     let Value::Object(obj) = v else {
         return Err(SpecError::NotObject);
     };
