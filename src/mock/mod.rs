@@ -9,6 +9,7 @@ mod discovery;
 mod error;
 mod index;
 mod inventory;
+mod jsonrpc;
 mod options;
 mod query;
 mod restore;
@@ -27,6 +28,7 @@ mod testutil;
 
 pub use app::{app, state};
 pub use defect::Defect;
+pub use jsonrpc::REST_ONLY as JSONRPC_REST_ONLY_DEFECTS;
 pub use options::MockOptions;
 pub use server::{MockServer, serve_blocking};
 pub use state::AppState;

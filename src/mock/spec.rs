@@ -26,6 +26,8 @@ pub enum SpecError {
     NotJson,
     NotObject,
     WrongType(&'static str),
+    /// A typed (JSON-RPC) spec that does not fit its definition: where and why.
+    Typed(String),
 }
 
 impl SpecError {
@@ -35,6 +37,7 @@ impl SpecError {
             SpecError::NotJson => "the body is not JSON".into(),
             SpecError::NotObject => "the body is not a JSON object".into(),
             SpecError::WrongType(f) => format!("field {f} has the wrong type"),
+            SpecError::Typed(why) => why.clone(),
         }
     }
 }
@@ -71,8 +74,8 @@ pub fn from_value(v: &Value) -> Result<Spec, SpecError> {
         Some(_) => return Err(SpecError::WrongType("placement")),
     };
     Ok(Spec {
-        snapshot: opt_string(&obj, "snapshot", "snapshot")?,
-        name: opt_string(&obj, "name", "name")?,
+        snapshot: opt_string(obj, "snapshot", "snapshot")?,
+        name: opt_string(obj, "name", "name")?,
         placement,
     })
 }
