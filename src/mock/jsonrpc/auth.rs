@@ -28,9 +28,11 @@ pub fn caller(inner: &mut Inner, ctx: &ExecutionContext, now: Instant) -> Caller
                 .ok_or_else(ApiError::unauthenticated),
             presented_session: true,
         },
-        // TODO(coordinator): once the STS work (src/sso) is merged, verify the token with the
-        // mock's token authentication and answer as its user; until then a bearer token is
-        // refused like any credential the mock cannot check.
+        // TODO(coordinator): when branch `sts` is merged, answer as the token's principal:
+        // `user: inner.authenticate_assertion(token.expose())` (src/mock/tokens.rs there; the
+        // bindings send the assertion XML itself, not the SIGN header's gzip+base64 form),
+        // `presented_session: false`. Until then a bearer token is refused like any credential
+        // the mock cannot check.
         Some(Ok(SecurityContext::SamlBearerToken(_))) => unauthenticated(),
         _ => unauthenticated(),
     }
@@ -51,8 +53,9 @@ pub fn login(inner: &Inner, ctx: &ExecutionContext) -> Result<String, ApiError> 
         {
             Ok(user.clone())
         }
-        // TODO(coordinator): a SAML bearer token from the mock's STS logs in as its subject
-        // once src/sso is merged.
+        // TODO(coordinator): when branch `sts` is merged, a SAML bearer token logs in as its
+        // principal (`inner.authenticate_assertion(token.expose())`), as vCenter's session
+        // create accepts one.
         _ => Err(ApiError::unauthenticated()),
     }
 }
