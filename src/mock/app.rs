@@ -8,14 +8,16 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 
 use crate::model::World;
 
 use super::defect::Defect;
 use super::error::{ApiError, render_fault};
 use super::state::{AppState, FaultScope, Shared, SsoSettings};
-use super::{control, discovery, restore, sessions, sts, tasks, vcenter, vcenter_inventory};
+use super::{
+    control, discovery, jsonrpc, restore, sessions, sts, tasks, vcenter, vcenter_inventory,
+};
 
 /// The shared state for a world and a set of defects.
 pub fn state(world: World, defects: &[Defect], allow_remote_control: bool) -> AppState {
@@ -74,6 +76,9 @@ pub fn app(state: AppState) -> Router {
             get(vcenter::power).post(vcenter::power_action),
         )
         .merge(vcenter_inventory::routes())
+        // The JSON-RPC endpoints of the official bindings (8.0U3 and 9.0+).
+        .route("/api", any(jsonrpc::handler))
+        .route("/snapservice", any(jsonrpc::handler))
         .route("/__mock/reset", post(control::reset))
         .route("/__mock/state", get(control::get_state))
         .route("/__mock/principals", post(control::add_principal))
@@ -119,7 +124,8 @@ fn control_allowed(state: &Shared, req: &Request) -> bool {
 pub const HEADER_LIMIT: usize = 64 * 1024;
 
 /// Runs before every route: the header size limit, the control plane's peer check, and
-/// `/api`-wide injected faults.
+/// `/api`-wide injected faults (the JSON-RPC endpoints take theirs themselves, to answer them
+/// in their own form).
 async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let header_bytes: usize = req
         .headers()
@@ -146,7 +152,7 @@ async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Respon
             )
             .into_response();
         }
-    } else if (path.starts_with("/api/") || path == "/api")
+    } else if path.starts_with("/api/")
         && let Some(status) = state.take_fault(FaultScope::Api)
     {
         return render_fault(status, state.defects);

@@ -1,7 +1,7 @@
 //! Discovery (`restore-api.md` section 7): which VMs a cluster protects (deleted ones have
 //! `in_cluster: false`) and their snapshots, so a client can find what to restore.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::{Instant, SystemTime};
 
 use axum::extract::rejection::PathRejection;
@@ -101,6 +101,145 @@ type P1 = Result<Path<String>, PathRejection>;
 type P2 = Result<Path<(String, String)>, PathRejection>;
 type P3 = Result<Path<(String, String, String)>, PathRejection>;
 
+/// The VM list's filters, as either face reads them (absent = no filter).
+#[derive(Debug, Default)]
+pub struct VmFilter {
+    pub vms: Option<HashSet<String>>,
+    pub name_patterns: Option<HashSet<String>>,
+    pub local_protection_enabled: Option<bool>,
+}
+
+/// The snapshot list's filters, as either face reads them (absent = no filter).
+#[derive(Debug, Default)]
+pub struct SnapshotFilter {
+    pub snapshots: Option<HashSet<String>>,
+    pub names: Option<HashSet<String>>,
+    pub snapshot_type: Option<HashSet<String>>,
+    pub created_after: Option<SystemTime>,
+    pub created_before: Option<SystemTime>,
+    pub expires_after: Option<SystemTime>,
+    pub expires_before: Option<SystemTime>,
+}
+
+/// The VMs protected on `cluster` that pass `filter` (read by the face; its error is reported
+/// after the cluster's).
+pub fn vms(
+    ix: &Index,
+    inner: &Inner,
+    cluster: &str,
+    filter: Result<VmFilter, ApiError>,
+) -> Result<Vec<ProtectedVmSummary>, ApiError> {
+    if ix.cluster(cluster).is_none() {
+        return Err(cluster_not_found(cluster));
+    }
+    let f = filter?;
+    Ok(protected_vms(ix, inner, cluster)
+        .into_iter()
+        .filter(|(id, (name, _, _))| {
+            admits(&f.vms, id)
+                && f.name_patterns
+                    .as_ref()
+                    .is_none_or(|ps| ps.iter().any(|p| glob_match(p, name)))
+                && f.local_protection_enabled != Some(false)
+        })
+        .map(|(id, (name, in_cluster, groups))| ProtectedVmSummary {
+            vm: id.to_owned(),
+            info: vm_info(ix, name, in_cluster, groups, id),
+        })
+        .collect())
+}
+
+/// One protected VM of `cluster`.
+pub fn vm(ix: &Index, inner: &Inner, cluster: &str, vm: &str) -> Result<ProtectedVmInfo, ApiError> {
+    if ix.cluster(cluster).is_none() {
+        return Err(cluster_not_found(cluster));
+    }
+    match protected_vms(ix, inner, cluster).get(vm) {
+        Some((name, in_cluster, groups)) => Ok(vm_info(ix, name, *in_cluster, groups, vm)),
+        None => Err(vm_not_found(vm, cluster)),
+    }
+}
+
+/// The snapshots of a protected VM that pass `filter`.
+pub fn snapshots(
+    ix: &Index,
+    inner: &Inner,
+    cluster: &str,
+    vm: &str,
+    filter: Result<SnapshotFilter, ApiError>,
+) -> Result<Vec<SnapshotSummary>, ApiError> {
+    if ix.cluster(cluster).is_none() {
+        return Err(cluster_not_found(cluster));
+    }
+    let vms = protected_vms(ix, inner, cluster);
+    let Some((_, _, groups)) = vms.get(vm) else {
+        return Err(vm_not_found(vm, cluster));
+    };
+    let f = filter?;
+    let (ca, cb, ea, eb) = (
+        f.created_after,
+        f.created_before,
+        f.expires_after,
+        f.expires_before,
+    );
+    Ok(ix
+        .snapshots_of(vm)
+        .filter(|s| s.cluster == cluster)
+        .filter(|s| {
+            admits(&f.snapshots, &s.id)
+                && admits(&f.names, &s.name)
+                && admits(&f.snapshot_type, &s.snapshot_type)
+        })
+        .filter(|s| in_window(&s.created_at, ca, cb))
+        .filter(|s| {
+            (ea.is_none() && eb.is_none())
+                || s.expires_at
+                    .as_deref()
+                    .is_some_and(|e| in_window(e, ea, eb))
+        })
+        .map(|s| snapshot_summary(s, groups))
+        .collect())
+}
+
+/// One snapshot of a protected VM.
+pub fn snapshot(
+    ix: &Index,
+    inner: &Inner,
+    cluster: &str,
+    vm: &str,
+    snapshot: &str,
+) -> Result<SnapshotInfo, ApiError> {
+    if ix.cluster(cluster).is_none() {
+        return Err(cluster_not_found(cluster));
+    }
+    let vms = protected_vms(ix, inner, cluster);
+    let Some((_, _, groups)) = vms.get(vm) else {
+        return Err(vm_not_found(vm, cluster));
+    };
+    match ix.snapshot(snapshot) {
+        Some(s) if s.vm == vm && s.cluster == cluster => Ok(snapshot_summary(s, groups).info),
+        _ => Err(ApiError::not_found(
+            "com.vmware.snapservice.snapshot.not_found",
+            format!("Snapshot {snapshot} of virtual machine {vm} was not found."),
+            &[snapshot, vm],
+        )),
+    }
+}
+
+fn in_window(t: &str, after: Option<SystemTime>, before: Option<SystemTime>) -> bool {
+    let Ok(t) = humantime::parse_rfc3339_weak(t) else {
+        return after.is_none() && before.is_none();
+    };
+    after.is_none_or(|a| t >= a) && before.is_none_or(|b| t <= b)
+}
+
+fn reply<T: Serialize>(r: Result<T, ApiError>) -> Response {
+    match r {
+        Ok(body) => ok(&body),
+        Err(e) => e.into_response(),
+    }
+}
+
 pub async fn list_vms(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -115,31 +254,13 @@ pub async fn list_vms(
     let Ok(Path(cluster)) = path else {
         return ApiError::bad_input("cluster").into_response();
     };
-    if state.index.cluster(&cluster).is_none() {
-        return cluster_not_found(&cluster).into_response();
-    }
     let q = Query::parse(raw.as_deref());
-    let vms = q.set("vms");
-    let patterns = q.set("name_patterns");
-    let local = match q.bool("local_protection_enabled") {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    let items: Vec<ProtectedVmSummary> = protected_vms(&state.index, &inner, &cluster)
-        .into_iter()
-        .filter(|(id, (name, _, _))| {
-            admits(&vms, id)
-                && patterns
-                    .as_ref()
-                    .is_none_or(|ps| ps.iter().any(|p| glob_match(p, name)))
-                && local != Some(false)
-        })
-        .map(|(id, (name, in_cluster, groups))| ProtectedVmSummary {
-            vm: id.to_owned(),
-            info: vm_info(&state.index, name, in_cluster, groups, id),
-        })
-        .collect();
-    ok(&Items { items })
+    let filter = q.bool("local_protection_enabled").map(|local| VmFilter {
+        vms: q.set("vms"),
+        name_patterns: q.set("name_patterns"),
+        local_protection_enabled: local,
+    });
+    reply(vms(&state.index, &inner, &cluster, filter).map(|items| Items { items }))
 }
 
 pub async fn get_vm(State(state): State<AppState>, headers: HeaderMap, path: P2) -> Response {
@@ -148,25 +269,10 @@ pub async fn get_vm(State(state): State<AppState>, headers: HeaderMap, path: P2)
     if let Err(e) = inner.authenticate(&headers, now) {
         return e.into_response();
     }
-    let Ok(Path((cluster, vm))) = path else {
+    let Ok(Path((cluster, id))) = path else {
         return ApiError::bad_input("cluster or vm").into_response();
     };
-    if state.index.cluster(&cluster).is_none() {
-        return cluster_not_found(&cluster).into_response();
-    }
-    match protected_vms(&state.index, &inner, &cluster).get(vm.as_str()) {
-        Some((name, in_cluster, groups)) => {
-            ok(&vm_info(&state.index, name, *in_cluster, groups, &vm))
-        }
-        None => vm_not_found(&vm, &cluster).into_response(),
-    }
-}
-
-fn in_window(t: &str, after: Option<SystemTime>, before: Option<SystemTime>) -> bool {
-    let Ok(t) = humantime::parse_rfc3339_weak(t) else {
-        return after.is_none() && before.is_none();
-    };
-    after.is_none_or(|a| t >= a) && before.is_none_or(|b| t <= b)
+    reply(vm(&state.index, &inner, &cluster, &id))
 }
 
 pub async fn list_snapshots(
@@ -180,47 +286,22 @@ pub async fn list_snapshots(
     if let Err(e) = inner.authenticate(&headers, now) {
         return e.into_response();
     }
-    let Ok(Path((cluster, vm))) = path else {
+    let Ok(Path((cluster, id))) = path else {
         return ApiError::bad_input("cluster or vm").into_response();
     };
-    if state.index.cluster(&cluster).is_none() {
-        return cluster_not_found(&cluster).into_response();
-    }
-    let vms = protected_vms(&state.index, &inner, &cluster);
-    let Some((_, _, groups)) = vms.get(vm.as_str()) else {
-        return vm_not_found(&vm, &cluster).into_response();
-    };
     let q = Query::parse(raw.as_deref());
-    let times = (|| {
-        Ok::<_, ApiError>((
-            q.time("created_after")?,
-            q.time("created_before")?,
-            q.time("expires_after")?,
-            q.time("expires_before")?,
-        ))
+    let filter = (|| {
+        Ok::<_, ApiError>(SnapshotFilter {
+            created_after: q.time("created_after")?,
+            created_before: q.time("created_before")?,
+            expires_after: q.time("expires_after")?,
+            expires_before: q.time("expires_before")?,
+            snapshots: q.set("snapshots"),
+            names: q.set("names"),
+            snapshot_type: q.set("snapshot_type"),
+        })
     })();
-    let (ca, cb, ea, eb) = match times {
-        Ok(t) => t,
-        Err(e) => return e.into_response(),
-    };
-    let (ids, names, types) = (q.set("snapshots"), q.set("names"), q.set("snapshot_type"));
-    let items: Vec<SnapshotSummary> = state
-        .index
-        .snapshots_of(&vm)
-        .filter(|s| s.cluster == cluster)
-        .filter(|s| {
-            admits(&ids, &s.id) && admits(&names, &s.name) && admits(&types, &s.snapshot_type)
-        })
-        .filter(|s| in_window(&s.created_at, ca, cb))
-        .filter(|s| {
-            (ea.is_none() && eb.is_none())
-                || s.expires_at
-                    .as_deref()
-                    .is_some_and(|e| in_window(e, ea, eb))
-        })
-        .map(|s| snapshot_summary(s, groups))
-        .collect();
-    ok(&Items { items })
+    reply(snapshots(&state.index, &inner, &cluster, &id, filter).map(|items| Items { items }))
 }
 
 pub async fn get_snapshot(State(state): State<AppState>, headers: HeaderMap, path: P3) -> Response {
@@ -229,23 +310,8 @@ pub async fn get_snapshot(State(state): State<AppState>, headers: HeaderMap, pat
     if let Err(e) = inner.authenticate(&headers, now) {
         return e.into_response();
     }
-    let Ok(Path((cluster, vm, snapshot))) = path else {
+    let Ok(Path((cluster, id, snap))) = path else {
         return ApiError::bad_input("cluster, vm or snapshot").into_response();
     };
-    if state.index.cluster(&cluster).is_none() {
-        return cluster_not_found(&cluster).into_response();
-    }
-    let vms = protected_vms(&state.index, &inner, &cluster);
-    let Some((_, _, groups)) = vms.get(vm.as_str()) else {
-        return vm_not_found(&vm, &cluster).into_response();
-    };
-    match state.index.snapshot(&snapshot) {
-        Some(s) if s.vm == vm && s.cluster == cluster => ok(&snapshot_summary(s, groups).info),
-        _ => ApiError::not_found(
-            "com.vmware.snapservice.snapshot.not_found",
-            format!("Snapshot {snapshot} of virtual machine {vm} was not found."),
-            &[&snapshot, &vm],
-        )
-        .into_response(),
-    }
+    reply(snapshot(&state.index, &inner, &cluster, &id, &snap))
 }

@@ -9,6 +9,7 @@ mod discovery;
 mod error;
 mod index;
 mod inventory;
+mod jsonrpc;
 mod options;
 mod query;
 mod restore;
@@ -31,6 +32,7 @@ mod testutil;
 
 pub use app::{app, state, state_with_sso};
 pub use defect::Defect;
+pub use jsonrpc::REST_ONLY as JSONRPC_REST_ONLY_DEFECTS;
 pub use options::MockOptions;
 pub use roles::{Role, role_app, role_of};
 pub use server::{MockServer, serve_blocking};

@@ -20,7 +20,7 @@ use super::defect::{Defect, Defects};
 use super::error::{ApiError, json_response, render_fault, render_restore};
 use super::inventory::VmRec;
 use super::sessions::session_id;
-use super::spec::{self, Placement, SpecError};
+use super::spec::{self, Placement, Spec, SpecError};
 use super::state::{AppState, FaultScope, Inner, Shared};
 use super::tasks::{Outcome, Plan, Task};
 
@@ -37,7 +37,7 @@ fn invalid(what: &str, message: String, args: &[&str]) -> ApiError {
     ApiError::invalid(&format!("{MSG}.{what}"), message, args)
 }
 
-/// What the handler passes to `decide`: the request, already read.
+/// What the REST handler reads off the request.
 pub struct RestoreRequest<'a> {
     pub headers: &'a HeaderMap,
     /// `None` when the path parameters could not be decoded.
@@ -45,6 +45,23 @@ pub struct RestoreRequest<'a> {
     pub query: Option<&'a str>,
     /// `None` when the body was larger than `BODY_LIMIT` or could not be read.
     pub body: Option<&'a [u8]>,
+}
+
+/// A restore request with its wire form taken off: what the decision core judges. Each face
+/// (REST here, JSON-RPC in `jsonrpc/`) reads its own wire into this, so both faces share every
+/// decision and every defect branch.
+pub struct Restore<'a> {
+    /// Step 1: the caller's user, or the face's authentication error.
+    pub caller: Result<String, ApiError>,
+    /// Whether the caller presented a session id (the error-type-mismatch defect keys on it).
+    pub presented_session: bool,
+    /// The cluster and VM ids; `None` when the face could not read them.
+    pub target: Option<(&'a str, &'a str)>,
+    /// Step 2: whether the request selects the task form of restore (REST: `action=restore`
+    /// with `vmw-task=true`; JSON-RPC: operation `restore$task`, which it always is by then).
+    pub operation: Result<(), ApiError>,
+    /// Step 6: the spec as the face read it.
+    pub spec: Result<Spec, SpecError>,
 }
 
 pub async fn handler(
@@ -69,7 +86,8 @@ pub async fn handler(
     let now = Instant::now();
     let result = {
         let mut inner = state.lock(now);
-        decide(&state, &mut inner, now, &req)
+        let restore = read_rest(&mut inner, now, &req);
+        decide(&state, &mut inner, now, restore)
     };
     match result {
         Ok(task) => {
@@ -90,18 +108,47 @@ fn query_param<'q>(query: Option<&'q str>, key: &str) -> Option<std::borrow::Cow
         .map(|(_, v)| v)
 }
 
+/// The REST face: the session header, the path, the query's operation and the body. Runs under
+/// the state lock (authentication touches the session).
+pub fn read_rest<'a>(inner: &mut Inner, now: Instant, req: &RestoreRequest<'a>) -> Restore<'a> {
+    let operation = match req.target {
+        None => Ok(()),
+        Some((cluster_id, vm)) => {
+            let path = format!("/api/snapservice/clusters/{cluster_id}/virtual-machines/{vm}");
+            if query_param(req.query, "action").as_deref() != Some("restore") {
+                Err(ApiError::no_operation("POST", &path))
+            } else if query_param(req.query, "vmw-task").as_deref() != Some("true") {
+                Err(ApiError::invalid(
+                    "vapi.method.input.vmw_task",
+                    "This operation is only available as a task: add vmw-task=true.".into(),
+                    &[],
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    };
+    Restore {
+        caller: inner.authenticate(req.headers, now),
+        presented_session: session_id(req.headers).is_some(),
+        target: req.target,
+        operation,
+        spec: req.body.map_or(Err(SpecError::TooLarge), spec::parse),
+    }
+}
+
 /// Steps 1 to 14 of the decision order. `Ok` is the accepted task's id.
 pub fn decide(
     shared: &Shared,
     inner: &mut Inner,
     now: Instant,
-    req: &RestoreRequest<'_>,
+    req: Restore<'_>,
 ) -> Result<String, ApiError> {
     let d = shared.defects;
     let ix = &shared.index;
 
     // 1. Authentication.
-    let user = match inner.authenticate(req.headers, now) {
+    let user = match req.caller {
         Ok(u) => u,
         Err(e) => {
             let unknown_cluster = req.target.is_some_and(|(c, _)| ix.cluster(c).is_none());
@@ -109,7 +156,7 @@ pub fn decide(
                 let c = req.target.map(|(c, _)| c).unwrap_or_default();
                 return Err(cluster_not_found(c));
             }
-            if d.has(Defect::ErrorTypeMismatch) && session_id(req.headers).is_some() {
+            if d.has(Defect::ErrorTypeMismatch) && req.presented_session {
                 let mut e = e;
                 e.body.error_type = ErrorType::Unauthorized;
                 return Err(e);
@@ -121,18 +168,8 @@ pub fn decide(
         return Err(ApiError::bad_input("the cluster or vm path parameter"));
     };
 
-    // 2. The operation: `action=restore` with `vmw-task=true`.
-    let path = format!("/api/snapservice/clusters/{cluster_id}/virtual-machines/{vm}");
-    if query_param(req.query, "action").as_deref() != Some("restore") {
-        return Err(ApiError::no_operation("POST", &path));
-    }
-    if query_param(req.query, "vmw-task").as_deref() != Some("true") {
-        return Err(ApiError::invalid(
-            "vapi.method.input.vmw_task",
-            "This operation is only available as a task: add vmw-task=true.".into(),
-            &[],
-        ));
-    }
+    // 2. The operation: restore's task form.
+    req.operation?;
 
     // 3. The cluster exists.
     let cluster = ix.cluster(cluster_id);
@@ -157,11 +194,8 @@ pub fn decide(
     // 5. The VM: a deleted VM protected on this cluster.
     let (current_name, live_target) = restorable_vm(inner, d, cluster, vm)?;
 
-    // 6. The body.
-    let Some(body) = req.body else {
-        return Err(ApiError::bad_input("the body is larger than 1 MiB"));
-    };
-    let spec = match spec::parse(body) {
+    // 6. The spec.
+    let spec = match req.spec {
         Ok(s) => s,
         Err(SpecError::NotJson) if d.has(Defect::MalformedBodyAs500) => {
             return Err(ApiError::fault(500));

@@ -21,17 +21,23 @@ pub struct Spec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpecError {
+    /// The body is larger than the mock reads (`restore::BODY_LIMIT`).
+    TooLarge,
     NotJson,
     NotObject,
     WrongType(&'static str),
+    /// A typed (JSON-RPC) spec that does not fit its definition: where and why.
+    Typed(String),
 }
 
 impl SpecError {
     pub fn detail(&self) -> String {
         match self {
+            SpecError::TooLarge => "the body is larger than 1 MiB".into(),
             SpecError::NotJson => "the body is not JSON".into(),
             SpecError::NotObject => "the body is not a JSON object".into(),
             SpecError::WrongType(f) => format!("field {f} has the wrong type"),
+            SpecError::Typed(why) => why.clone(),
         }
     }
 }
@@ -50,6 +56,11 @@ fn opt_string(
 
 pub fn parse(body: &[u8]) -> Result<Spec, SpecError> {
     let v: Value = serde_json::from_slice(body).map_err(|_| SpecError::NotJson)?;
+    from_value(&v)
+}
+
+/// A spec from a JSON value (the JSON-RPC face reads its typed spec into this form first).
+pub fn from_value(v: &Value) -> Result<Spec, SpecError> {
     let Value::Object(obj) = v else {
         return Err(SpecError::NotObject);
     };
@@ -63,8 +74,8 @@ pub fn parse(body: &[u8]) -> Result<Spec, SpecError> {
         Some(_) => return Err(SpecError::WrongType("placement")),
     };
     Ok(Spec {
-        snapshot: opt_string(&obj, "snapshot", "snapshot")?,
-        name: opt_string(&obj, "name", "name")?,
+        snapshot: opt_string(obj, "snapshot", "snapshot")?,
+        name: opt_string(obj, "name", "name")?,
         placement,
     })
 }

@@ -20,7 +20,7 @@ use crate::model::{LocalizableMessage, TaskInfo, TaskProgress, TaskStatus, VapiE
 use super::clock::Clock;
 use super::defect::{Defect, Defects};
 use super::error::{ApiError, json_response};
-use super::state::AppState;
+use super::state::{AppState, Inner, Shared};
 
 pub const SERVICE: &str = "com.vmware.snapservice.clusters.virtual_machines";
 
@@ -268,6 +268,23 @@ impl Tasks {
     }
 }
 
+/// The `Info` of task `id` as its caller reads it now, or NotFound; both faces serve this.
+pub fn read_info(
+    state: &Shared,
+    inner: &mut Inner,
+    now: Instant,
+    id: &str,
+) -> Result<TaskInfo, ApiError> {
+    let Some(task) = inner.tasks.get_mut(id) else {
+        return Err(ApiError::not_found(
+            "com.vmware.cis.tasks.not_found",
+            format!("Task {id} was not found."),
+            &[id],
+        ));
+    };
+    Ok(task.info(now, &state.clock, state.defects))
+}
+
 fn task_response(
     state: &AppState,
     headers: &HeaderMap,
@@ -281,15 +298,10 @@ fn task_response(
     let Ok(Path(id)) = task else {
         return ApiError::bad_input("task id").into_response();
     };
-    let Some(task) = inner.tasks.get_mut(&id) else {
-        return ApiError::not_found(
-            "com.vmware.cis.tasks.not_found",
-            format!("Task {id} was not found."),
-            &[&id],
-        )
-        .into_response();
+    let info = match read_info(state, &mut inner, now, &id) {
+        Ok(info) => info,
+        Err(e) => return e.into_response(),
     };
-    let info = task.info(now, &state.clock, state.defects);
     drop(inner);
     json_response(
         StatusCode::OK,

@@ -7,6 +7,8 @@ mod defects_outcome;
 mod defects_single;
 mod endpoints;
 mod formats;
+mod jsonrpc;
+mod jsonrpc_sso;
 mod restore_accept;
 mod restore_access;
 mod restore_refuse;

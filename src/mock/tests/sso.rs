@@ -21,10 +21,10 @@ const RESTORE: &str =
 const BODY: &str = r#"{"snapshot":"snap-42-b","name":"restored-with-a-token"}"#;
 
 /// The two listeners of a split mock over one state.
-struct Split {
-    state: AppState,
-    snap: Mock,
-    vc: Mock,
+pub(super) struct Split {
+    pub(super) state: AppState,
+    pub(super) snap: Mock,
+    pub(super) vc: Mock,
 }
 
 fn settings(split: bool, lifetime: Duration) -> SsoSettings {
@@ -47,7 +47,7 @@ fn split_with(lifetime: Duration) -> Split {
     }
 }
 
-fn split() -> Split {
+pub(super) fn split() -> Split {
     split_with(Duration::from_secs(1800))
 }
 
@@ -74,7 +74,7 @@ async fn post_sts(m: &Mock, body: String) -> Reply {
 }
 
 /// An assertion from the STS of `m`, for `who`.
-async fn token(m: &Mock, who: (&str, &str), lifetime: Duration) -> String {
+pub(super) async fn token(m: &Mock, who: (&str, &str), lifetime: Duration) -> String {
     let r = post_sts(m, issue_request(who.0, who.1, lifetime)).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.content_type.as_deref(), Some("text/xml; charset=utf-8"));
