@@ -36,6 +36,8 @@ pub struct SweepReport {
     pub unaccounted: Vec<(String, String)>,
     /// Whether the VM list could be read (without it, nothing was judged or removed).
     pub listed: bool,
+    /// A dry run's VMs that a real sweep would remove.
+    pub would_remove: Vec<String>,
 }
 
 /// Finds what `outstanding` and `prefix` point at and removes it (unless `dry_run`).
@@ -105,9 +107,7 @@ pub async fn sweep(
         });
         for vm in &targets {
             if dry_run {
-                report
-                    .left
-                    .insert(vm.clone(), "dry run: would be removed".into());
+                report.would_remove.push(vm.clone());
                 continue;
             }
             match api.remove(vm).await {
@@ -216,8 +216,8 @@ mod tests {
             true,
         )
         .await;
-        assert!(r.removed.is_empty());
-        assert_eq!(r.left.len(), 3);
+        assert!(r.removed.is_empty() && r.left.is_empty());
+        assert_eq!(r.would_remove, vec!["vm-1", "vm-3", "vm-5"]);
         assert_eq!(api.vms.lock().unwrap().len(), 5);
     }
 }

@@ -76,20 +76,10 @@ fn record(ctx: &Context, outstanding: &Outstanding, report: SweepReport) -> Swee
             "still running at the end of the run: its VM may appear later (cleanup --report)",
         );
     }
-    // A request that got no answer (a timeout) or an accepted task that never ended may have
-    // made its VM under the requested name: those VMs are the run's, not a refusal's.
-    let explained: BTreeSet<&String> = outstanding
-        .names
-        .iter()
-        .chain(outstanding.tasks.values().flatten())
-        .collect();
-    let mut rej1 = Vec::new();
-    for (vm, name) in &report.unaccounted {
+    for (vm, _) in &report.unaccounted {
         ctx.results.unaccounted(vm);
-        if !explained.contains(name) {
-            rej1.push(vm.clone());
-        }
     }
+    let rej1 = unexplained(outstanding, &report.unaccounted);
     if report.listed {
         // The listing was read: the sweep judged REJ-1 over the whole run.
         ctx.results.exercised([ClauseId::REJ_1]);
@@ -113,4 +103,43 @@ fn record(ctx: &Context, outstanding: &Outstanding, report: SweepReport) -> Swee
         );
     }
     SweepOutcome { report, rej1 }
+}
+
+/// The unaccounted VMs no restore of the run explains. A request that got no answer (a timeout)
+/// or an accepted task that never ended may have made its VM under the requested name: those
+/// VMs are the run's, not a refusal's.
+fn unexplained(outstanding: &Outstanding, unaccounted: &[(String, String)]) -> Vec<String> {
+    let explained: BTreeSet<&String> = outstanding
+        .names
+        .iter()
+        .chain(outstanding.tasks.values().flatten())
+        .collect();
+    unaccounted
+        .iter()
+        .filter(|(_, name)| !explained.contains(name))
+        .map(|(vm, _)| vm.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    #[test]
+    fn rej_1_blames_only_vms_no_request_of_the_run_explains() {
+        let outstanding = Outstanding {
+            vms: BTreeSet::new(),
+            tasks: BTreeMap::from([("t-1".to_owned(), Some("p-slow".to_owned()))]),
+            names: BTreeSet::from(["p-timed-out".to_owned()]),
+        };
+        let unaccounted = [
+            ("vm-1".to_owned(), "p-slow".to_owned()),
+            ("vm-2".to_owned(), "p-timed-out".to_owned()),
+            ("vm-3".to_owned(), "p-refused-then-created".to_owned()),
+        ];
+        assert_eq!(unexplained(&outstanding, &unaccounted), vec!["vm-3"]);
+        assert!(unexplained(&outstanding, &unaccounted[..2]).is_empty());
+    }
 }
