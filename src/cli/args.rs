@@ -37,6 +37,8 @@ pub enum Command {
     Score(ScoreArgs),
     /// Read a live deployment and write a fixture describing it, or prove a fixture against it.
     Discover(super::discover::DiscoverArgs),
+    /// Remove what a stopped run left on a target (its ledger, its unended tasks, its prefix).
+    Cleanup(super::cleanup::CleanupArgs),
 }
 
 #[derive(Debug, Args, Clone)]

@@ -1,8 +1,9 @@
 //! The `snapservice-conformance` command line: `certify`, `mock`, `replay`, `clauses`,
-//! `openapi`, `score`, `discover`.
+//! `openapi`, `score`, `discover`, `cleanup`.
 
 mod args;
 mod certify;
+mod cleanup;
 mod discover;
 mod info;
 mod mock;
@@ -31,6 +32,7 @@ pub fn main() -> ExitCode {
         Command::Openapi => info::openapi(),
         Command::Score(a) => score::run(a),
         Command::Discover(a) => discover::run(a),
+        Command::Cleanup(a) => cleanup::run(a),
     }
 }
 

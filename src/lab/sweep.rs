@@ -30,9 +30,14 @@ pub struct SweepReport {
     /// Names the run sent restores for that never got an answer, with no VM found carrying the
     /// run prefix: nothing to remove, but a person should look.
     pub unresolved_names: Vec<String>,
-    /// VMs with the run's prefix that the ledger never heard of (a refusal that created a VM
-    /// after all, or a restore under another name): REJ-1's business at the end of a run.
-    pub unaccounted: Vec<String>,
+    /// VMs with the run's prefix that the ledger never heard of, as (id, name): a refusal that
+    /// created a VM after all, or a restore under another name; REJ-1's business at the end of
+    /// a run.
+    pub unaccounted: Vec<(String, String)>,
+    /// Whether the VM list could be read (without it, nothing was judged or removed).
+    pub listed: bool,
+    /// A dry run's VMs that a real sweep would remove.
+    pub would_remove: Vec<String>,
 }
 
 /// Finds what `outstanding` and `prefix` point at and removes it (unless `dry_run`).
@@ -69,6 +74,7 @@ pub async fn sweep(
         }
     };
     if let Some(listed) = &listed {
+        report.listed = true;
         let by_name: BTreeMap<&str, Vec<&str>> =
             listed.iter().fold(BTreeMap::new(), |mut m, (id, name)| {
                 m.entry(name.as_str()).or_default().push(id.as_str());
@@ -78,7 +84,7 @@ pub async fn sweep(
             for (id, name) in listed {
                 if name.starts_with(prefix) {
                     if !accounted.contains(id) && !outstanding.vms.contains(id) {
-                        report.unaccounted.push(id.clone());
+                        report.unaccounted.push((id.clone(), name.clone()));
                     }
                     targets.insert(id.clone());
                 }
@@ -101,9 +107,7 @@ pub async fn sweep(
         });
         for vm in &targets {
             if dry_run {
-                report
-                    .left
-                    .insert(vm.clone(), "dry run: would be removed".into());
+                report.would_remove.push(vm.clone());
                 continue;
             }
             match api.remove(vm).await {
@@ -183,7 +187,9 @@ mod tests {
         assert_eq!(r.removed, vec!["vm-1", "vm-2", "vm-3", "vm-gone"]);
         assert_eq!(r.left.keys().collect::<Vec<_>>(), vec!["vm-5"]);
         assert_eq!(r.running_tasks, vec!["t-running"]);
-        assert_eq!(r.unaccounted, vec!["vm-3", "vm-5"]);
+        let ids: Vec<&str> = r.unaccounted.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, vec!["vm-3", "vm-5"]);
+        assert!(r.listed);
         assert_eq!(r.unresolved_names, vec!["snapconf-ab12-lost"]);
         let names: Vec<String> = api
             .vms
@@ -210,8 +216,8 @@ mod tests {
             true,
         )
         .await;
-        assert!(r.removed.is_empty());
-        assert_eq!(r.left.len(), 3);
+        assert!(r.removed.is_empty() && r.left.is_empty());
+        assert_eq!(r.would_remove, vec!["vm-1", "vm-3", "vm-5"]);
         assert_eq!(api.vms.lock().unwrap().len(), 5);
     }
 }

@@ -122,6 +122,13 @@ pub struct Cleanup {
     pub removed: Vec<String>,
     /// Created and not removed (kept on purpose with `--keep`, or a failed delete), with why.
     pub left: Vec<String>,
+    /// The name prefix every VM of the run carries (`cleanup --prefix` takes it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    /// VMs carrying the run's prefix that no restore of the run accounts for, found by the
+    /// end-of-run sweep (REJ-1 findings unless a request without an answer explains them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unaccounted: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -25,9 +25,11 @@ pub mod scenario;
 pub mod score;
 pub mod settle;
 pub mod sources;
+pub mod sweep_end;
 pub mod table;
 pub mod target;
 pub mod trial;
+pub mod vm_api;
 
 pub use config::SuiteConfig;
 pub use context::{Context, HarnessError};

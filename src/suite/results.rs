@@ -104,6 +104,17 @@ impl Results {
         self.lock().trials.clone()
     }
 
+    /// Records a VM the end-of-run sweep found carrying the run's prefix that no restore of the
+    /// run accounts for.
+    pub fn unaccounted(&self, vm: &str) {
+        self.lock().cleanup.unaccounted.push(vm.to_owned());
+    }
+
+    /// The run's name prefix, for the report (`cleanup --prefix`).
+    pub fn set_prefix(&self, prefix: &str) {
+        self.lock().cleanup.prefix = prefix.to_owned();
+    }
+
     pub fn cleanup(&self) -> Cleanup {
         self.lock().cleanup.clone()
     }

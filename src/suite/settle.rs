@@ -191,34 +191,9 @@ pub async fn cleanup(ctx: &Context, vm: &str) {
     }
     // Deletion uses the administrator: the case's principal may lack the privilege to delete.
     let admin = Auth::Principal(ctx.admin());
-    let path = format!("/api/vcenter/vm/{vm}");
-    let mut o = ctx
-        .client
-        .send(&RequestSpec::delete(path.clone(), admin.clone()))
-        .await
-        .observation;
-    if o.status() == Some(400) {
-        // A VM left powered on (a non-conforming server) cannot be deleted: power it off first,
-        // so one broken case does not leave names behind that refuse every later case.
-        let stop = RequestSpec {
-            method: "POST".into(),
-            path: format!("{path}/power?action=stop"),
-            auth: admin.clone(),
-            body: None,
-            content_type: None,
-        };
-        let _ = ctx.client.send(&stop).await;
-        o = ctx
-            .client
-            .send(&RequestSpec::delete(path, admin))
-            .await
-            .observation;
-    }
-    match o.status() {
-        Some(200 | 204) => ctx.results.removed(vm),
-        _ => ctx
-            .results
-            .left(vm, &format!("delete failed: {}", o.summary())),
+    match super::vm_api::remove_vm(&ctx.client, &admin, vm).await {
+        Ok(()) => ctx.results.removed(vm),
+        Err(why) => ctx.results.left(vm, &why),
     }
 }
 

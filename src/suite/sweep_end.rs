@@ -1,0 +1,145 @@
+//! The end-of-run sweep: after the last trial, every VM carrying the run's prefix must be one
+//! the run accounts for (a restore it was told about). Whatever the ledger says is still out
+//! there (VMs not removed, VMs of tasks that never ended) is removed, and a prefixed VM that no
+//! accepted restore explains is a REJ-1 finding: a refusal that created a VM after all, later
+//! than the per-case check looked, or under another name.
+
+use std::collections::BTreeSet;
+
+use super::context::Context;
+use super::vm_api::ClientVmApi;
+use crate::clause::ClauseId;
+use crate::lab::Ledger;
+use crate::lab::ledger::Outstanding;
+use crate::lab::sweep::{SweepReport, sweep};
+use crate::model::Auth;
+use crate::report::FailureReport;
+use crate::runner::runtime::runtime;
+
+/// What the sweep found and did, as recorded in the results.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepOutcome {
+    pub report: SweepReport,
+    /// Prefixed VMs no restore of the run explains (REJ-1 findings).
+    pub rej1: Vec<String>,
+}
+
+/// Sweeps the context's target. `ledger` is the run's record of restores; without one only the
+/// VMs the results list as created count as accounted for.
+pub fn sweep_run(ctx: &Context, ledger: Option<&Ledger>) -> SweepOutcome {
+    ctx.results.set_prefix(&ctx.config.run_prefix);
+    let outstanding = ledger.map(Ledger::outstanding).unwrap_or_default();
+    let cleanup = ctx.results.cleanup();
+    let accounted: BTreeSet<String> = cleanup
+        .created
+        .iter()
+        .chain(&cleanup.removed)
+        .cloned()
+        .collect();
+    let api = ClientVmApi {
+        client: &ctx.client,
+        admin: Auth::Principal(ctx.admin()),
+    };
+    // `--keep` leaves the run's VMs in place on purpose: the sweep only looks.
+    let report = runtime().block_on(sweep(
+        &api,
+        &outstanding,
+        Some(&ctx.config.run_prefix),
+        &accounted,
+        ctx.config.keep,
+    ));
+    record(ctx, &outstanding, report)
+}
+
+/// Records the sweep in the results: removals and leftovers in the cleanup section, prefixed
+/// VMs nothing explains as REJ-1 failures.
+fn record(ctx: &Context, outstanding: &Outstanding, report: SweepReport) -> SweepOutcome {
+    let cleanup = ctx.results.cleanup();
+    let known: BTreeSet<&String> = cleanup.created.iter().collect();
+    for vm in &report.removed {
+        if !known.contains(vm) {
+            ctx.results.created(vm);
+        }
+        if !cleanup.removed.contains(vm) {
+            ctx.results.removed(vm);
+        }
+    }
+    for (vm, why) in &report.left {
+        if !known.contains(vm) {
+            ctx.results.created(vm);
+        }
+        ctx.results.left(vm, why);
+    }
+    for task in &report.running_tasks {
+        ctx.results.left(
+            &format!("task {task}"),
+            "still running at the end of the run: its VM may appear later (cleanup --report)",
+        );
+    }
+    for (vm, _) in &report.unaccounted {
+        ctx.results.unaccounted(vm);
+    }
+    let rej1 = unexplained(outstanding, &report.unaccounted);
+    if report.listed {
+        // The listing was read: the sweep judged REJ-1 over the whole run.
+        ctx.results.exercised([ClauseId::REJ_1]);
+    }
+    for vm in &rej1 {
+        ctx.results.failure(
+            ClauseId::REJ_1,
+            FailureReport {
+                trial: "REJ-1::end-of-run-sweep".into(),
+                expected: format!(
+                    "every VM named {}-… comes from a restore the target accepted",
+                    ctx.config.run_prefix
+                ),
+                observed: format!(
+                    "{vm} carries the run's prefix, yet no accepted restore of the run named it: a refused request created it (later than the per-case check looked, or under another name)"
+                ),
+                minimal_case: "the whole run (found by the end-of-run sweep)".into(),
+                curl: "-".into(),
+                seed: Some(ctx.config.seed),
+            },
+        );
+    }
+    SweepOutcome { report, rej1 }
+}
+
+/// The unaccounted VMs no restore of the run explains. A request that got no answer (a timeout)
+/// or an accepted task that never ended may have made its VM under the requested name: those
+/// VMs are the run's, not a refusal's.
+fn unexplained(outstanding: &Outstanding, unaccounted: &[(String, String)]) -> Vec<String> {
+    let explained: BTreeSet<&String> = outstanding
+        .names
+        .iter()
+        .chain(outstanding.tasks.values().flatten())
+        .collect();
+    unaccounted
+        .iter()
+        .filter(|(_, name)| !explained.contains(name))
+        .map(|(vm, _)| vm.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    #[test]
+    fn rej_1_blames_only_vms_no_request_of_the_run_explains() {
+        let outstanding = Outstanding {
+            vms: BTreeSet::new(),
+            tasks: BTreeMap::from([("t-1".to_owned(), Some("p-slow".to_owned()))]),
+            names: BTreeSet::from(["p-timed-out".to_owned()]),
+        };
+        let unaccounted = [
+            ("vm-1".to_owned(), "p-slow".to_owned()),
+            ("vm-2".to_owned(), "p-timed-out".to_owned()),
+            ("vm-3".to_owned(), "p-refused-then-created".to_owned()),
+        ];
+        assert_eq!(unexplained(&outstanding, &unaccounted), vec!["vm-3"]);
+        assert!(unexplained(&outstanding, &unaccounted[..2]).is_empty());
+    }
+}
