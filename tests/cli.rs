@@ -427,6 +427,19 @@ fn defect_run_exits_1_with_a_reproducible_authz2_failure() {
         "{}",
         r["summary"]
     );
+    // The shrunk case is a replay file, and replaying it against the same defect fails again
+    // while the conforming mock passes it.
+    let replay = c
+        .dir
+        .join("replay")
+        .join("AUTHZ-2__folder-privilege-missing.json");
+    assert!(replay.is_file(), "no replay file at {}", replay.display());
+    let file = replay.to_str().expect("UTF-8 path");
+    let again = run(&["replay", file, "--defect", "authz-folder-unchecked"]);
+    assert_eq!(again.code, Some(1), "{}", again.show());
+    assert!(again.stdout.contains("AUTHZ-2 failed"), "{}", again.show());
+    let conforming = run(&["replay", file]);
+    assert_eq!(conforming.code, Some(0), "{}", conforming.show());
 }
 
 // ------------------------------------------------------------------ 3. the harness cannot run: exit 2

@@ -121,6 +121,13 @@ pub fn run_property(
                 Some(seed),
             )
             .note(format!("response: {}", run.exchange.observation.summary()));
+            let repro = match super::replay::write(ctx, trial, clauses, case, minimal.1.as_ref()) {
+                Some(file) => repro.note(format!(
+                    "replay: snapservice-conformance replay {}",
+                    file.display()
+                )),
+                None => repro,
+            };
             if own.is_empty() {
                 // Flaky: the minimal case passed on its second run. Still a failure: the target
                 // answered differently to the same request.

@@ -1,5 +1,7 @@
 //! `replay`: one recorded case sent again and judged again.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 use super::context::Context;
@@ -15,6 +17,41 @@ pub struct Replay {
     pub case: Case,
     #[serde(default)]
     pub setup: Option<PrivilegeSetup>,
+}
+
+/// Writes a failing case where the run keeps replay files (`certify`: `DIR/replay/`), named
+/// after its trial, so `snapservice-conformance replay FILE` sends it again. Returns the file,
+/// or `None` when the run keeps none or the file cannot be written (the failure itself is still
+/// reported; only the convenience is lost).
+pub fn write(
+    ctx: &Context,
+    trial: &str,
+    clauses: &[ClauseId],
+    case: &Case,
+    setup: Option<&PrivilegeSetup>,
+) -> Option<PathBuf> {
+    let dir = ctx.config.replay_dir.as_ref()?;
+    let safe: String = trial
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{safe}.json"));
+    let r = Replay {
+        trial: trial.to_owned(),
+        clauses: clauses.to_vec(),
+        case: case.clone(),
+        setup: setup.cloned(),
+    };
+    let text = serde_json::to_string_pretty(&r).ok()?;
+    std::fs::create_dir_all(dir).ok()?;
+    std::fs::write(&path, text).ok()?;
+    Some(path)
 }
 
 /// Re-runs a recorded case and judges it; returns a summary and whether it failed.
