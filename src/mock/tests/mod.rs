@@ -8,6 +8,8 @@ mod defects_single;
 mod endpoints;
 mod formats;
 mod jsonrpc;
+mod jsonrpc_defects;
+mod jsonrpc_protocol;
 mod jsonrpc_sso;
 mod restore_accept;
 mod restore_access;
