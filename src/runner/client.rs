@@ -85,6 +85,9 @@ impl Slots {
     }
 }
 
+/// One async lock per endpoint slot and principal.
+pub(super) type Gates = HashMap<(usize, String), Arc<tokio::sync::Mutex<()>>>;
+
 pub struct Client {
     /// One HTTP client per endpoint slot: each trusts its own certificates.
     pub(super) http: Vec<reqwest::Client>,
@@ -97,7 +100,7 @@ pub struct Client {
     pub(super) tokens: Mutex<HashMap<(usize, String), Held>>,
     /// One login at a time per slot and principal: requests sent at once share one session or
     /// token instead of each asking for its own.
-    pub(super) gates: Mutex<HashMap<(usize, String), Arc<tokio::sync::Mutex<()>>>>,
+    pub(super) gates: Mutex<Gates>,
     /// Every session id this client obtained, for leak checks.
     pub(super) issued: Mutex<Vec<String>>,
     /// Every token this client obtained, as the header and the bare token (secrets to redact).

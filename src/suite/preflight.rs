@@ -46,7 +46,7 @@ pub enum Unusable {
     Login {
         url: String,
         #[source]
-        source: ClientError,
+        source: Box<ClientError>,
     },
     #[error(
         "target {url} unusable: the fixture cannot be proven, its inventory is unreadable: {source}"
@@ -54,7 +54,7 @@ pub enum Unusable {
     Unreadable {
         url: String,
         #[source]
-        source: ReadError,
+        source: Box<ReadError>,
     },
 }
 
@@ -85,7 +85,7 @@ pub fn check(ctx: &mut Context) -> Result<(), Unusable> {
             .await
             .map_err(|source| Unusable::Login {
                 url: url.clone(),
-                source,
+                source: Box::new(source),
             })?;
         for p in ctx.world.principals.keys().filter(|p| **p != admin) {
             if let Err(e) = prove_principal(ctx, p).await {
@@ -100,7 +100,7 @@ pub fn check(ctx: &mut Context) -> Result<(), Unusable> {
             .await
             .map_err(|source| Unusable::Unreadable {
                 url: url.clone(),
-                source,
+                source: Box::new(source),
             })
     })?;
     let mismatches = prove(&ctx.world, &found);
