@@ -378,3 +378,93 @@ fn the_fixture_names_the_endpoints() {
     let run = certify("half", &["--fixture", fx.to_str().unwrap()], None);
     run.assert_harness_failure(&["no vCenter endpoint", "--vcenter"]);
 }
+
+/// A fixture the target contradicts (a live VM's power state): the object leaves the run, the
+/// clauses that relied on it are `inconclusive` with the mismatch as the cause, and nothing is
+/// judged a server failure.
+#[test]
+fn a_fixture_the_target_contradicts_makes_its_clauses_inconclusive() {
+    let mock = Mock::start("mismatch", &["--split"]);
+    let text = std::fs::read_to_string(fixture("mismatch", "auth = \"sso\"", false)).unwrap();
+    let legacy = "name = \"app-legacy\"\nfolder = \"group-v12\"\nhost = \"host-21\"\nresource_pool = \"resgroup-20\"\npower_state = \"POWERED_ON\"";
+    assert!(text.contains(legacy), "the default fixture changed");
+    let fx = scratch("fixture-mismatch-off").join("lab.toml");
+    std::fs::write(
+        &fx,
+        text.replace(legacy, &legacy.replace("POWERED_ON", "POWERED_OFF")),
+    )
+    .unwrap();
+    let run = certify("mismatch", &split_args(&mock, &fx), None);
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    let r = run.json();
+    for id in ["INV-13", "DUP-1", "AUTHZ-1"] {
+        let c = r["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap();
+        assert_eq!(c["verdict"], "inconclusive", "{c}");
+        let why = c["reason"].as_str().unwrap_or_default();
+        assert!(why.contains("vm-102") && why.contains("power_state"), "{c}");
+    }
+    let v = run.verdicts();
+    assert_eq!(
+        v["ACC-1"], "pass",
+        "restores that need no contradicted object still run"
+    );
+    assert!(v.values().all(|x| x != "fail"), "{v:?}");
+}
+
+/// A lab fixture that leaves `restore_limit` out: the limit is unknown, so the limit clauses
+/// are not judged against a default.
+#[test]
+fn an_unstated_restore_limit_makes_the_limit_clauses_not_exercisable() {
+    let mock = Mock::start("limit", &["--split"]);
+    let text = std::fs::read_to_string(fixture("limit", "auth = \"sso\"", false)).unwrap();
+    let mock_table = "[mock]\ntask_duration_ms = 20        # PENDING -> RUNNING -> SUCCEEDED within this\nsession_idle_timeout_s = 1800\nmax_finished_tasks = 10000\nrestore_limit = 4            # clusters below set their own\n";
+    assert!(text.contains(mock_table), "the default fixture changed");
+    let lab = text
+        .replace(mock_table, "")
+        .replace("restore_limit = 2\n", "");
+    let fx = scratch("fixture-limit-lab").join("lab.toml");
+    std::fs::write(&fx, lab).unwrap();
+    let mut args = split_args(&mock, &fx);
+    args.extend(["--clauses", "BUSY-*"]);
+    let run = certify("limit", &args, None);
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    let r = run.json();
+    let clause = |id: &str| {
+        r["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let busy2 = clause("BUSY-2");
+    assert_eq!(busy2["verdict"], "not_exercisable", "{busy2}");
+    assert!(
+        busy2["reason"].to_string().contains("restore_limit"),
+        "{busy2}"
+    );
+    assert_eq!(clause("BUSY-3")["verdict"], "not_exercisable");
+    let trial = r["trials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "BUSY-3::accepted-after-finish")
+        .unwrap()
+        .to_string();
+    assert!(trial.contains("restore_limit"), "{trial}");
+    // The same run with the limits stated judges them.
+    let stated = fixture("limit-stated", "auth = \"sso\"", false);
+    let mut args = split_args(&mock, &stated);
+    args.extend(["--clauses", "BUSY-*"]);
+    let run = certify("limit-stated", &args, None);
+    assert_eq!(run.code, Some(0), "{}", run.show());
+    let v = run.verdicts();
+    assert_eq!(v["BUSY-2"], "pass", "{v:?}");
+    assert_eq!(v["BUSY-3"], "pass", "{v:?}");
+}
