@@ -308,16 +308,22 @@ impl Client {
     /// Obtains a credential for `principal` at every endpoint or says why not (used to check a
     /// fixture against a target).
     pub async fn login(&self, principal: &str) -> Result<(), ClientError> {
+        for role in [Role::Snapservice, Role::Vcenter] {
+            self.login_at(role, principal).await?;
+        }
+        Ok(())
+    }
+
+    /// Obtains a credential for `principal` at the endpoint of `role` (cached), or says why
+    /// not.
+    pub async fn login_at(&self, role: Role, principal: &str) -> Result<(), ClientError> {
         if !lock(&self.credentials).contains_key(principal) {
             return Err(ClientError::UnknownPrincipal(principal.to_owned()));
         }
-        for role in [Role::Snapservice, Role::Vcenter] {
-            let slot = self.slots.of(role);
-            self.principal_token(slot, principal)
-                .await
-                .map_err(|o| self.login_error(role, principal, o.summary()))?;
-        }
-        Ok(())
+        self.principal_token(self.slots.of(role), principal)
+            .await
+            .map(|_| ())
+            .map_err(|o| self.login_error(role, principal, o.summary()))
     }
 
     /// A login failure of `principal` at the endpoint of `role`, naming the flow and where

@@ -8,7 +8,8 @@
 //! 3. every object the fixture names is read back from the target (`discover`) and compared
 //!    (`prove`): an object the target contradicts leaves the run's world, with everything that
 //!    needs it, and the clauses that relied on it are `inconclusive` with the mismatch as the
-//!    cause, never judged on a fixture that does not describe the target.
+//!    cause, never judged on a fixture that does not describe the target. A target whose
+//!    inventory cannot be read at all leaves every such clause inconclusive.
 //!
 //! And before any trial (`limit_known`): a restore limit the fixture leaves out is unknown, so
 //! the limit clauses are not exercisable against a remote target.
@@ -98,17 +99,40 @@ pub fn check(ctx: &mut Context) -> Result<(), Unusable> {
             }
         }
         let reader = Reader::through(ctx.client.clone(), &admin);
-        discover(&reader)
-            .await
-            .map_err(|source| Unusable::Unreadable {
-                url: url.clone(),
-                source: Box::new(source),
-            })
+        Ok(discover(&reader).await)
     })?;
-    let mismatches = prove(&ctx.world, &found);
-    ctx.world = disprove(ctx, &mismatches);
+    match found {
+        Ok(found) => {
+            let mismatches = prove(&ctx.world, &found);
+            ctx.world = disprove(ctx, &mismatches);
+        }
+        Err(e) => unprovable(ctx, &e),
+    }
     Ok(())
 }
+
+/// The target answered the logins but not the inventory reads: nothing the fixture names can
+/// be proven, so every clause that relies on it is `inconclusive` (what the run observes is
+/// still judged, and a failure still fails).
+fn unprovable(ctx: &Context, e: &ReadError) {
+    let cause = format!("the fixture cannot be proven: the target's inventory is unreadable: {e}");
+    for kind in ALL_KINDS {
+        for c in clauses_relying_on(kind) {
+            ctx.results.inconclusive(c, &cause);
+        }
+    }
+}
+
+const ALL_KINDS: [Kind; 8] = [
+    Kind::Datacenter,
+    Kind::Folder,
+    Kind::Cluster,
+    Kind::Host,
+    Kind::ResourcePool,
+    Kind::Vm,
+    Kind::DeletedVm,
+    Kind::Snapshot,
+];
 
 /// A principal at the endpoints of `roles`: a credential with each endpoint's flow and an
 /// authenticated read that is not refused for want of authentication (any answer but 401
@@ -129,6 +153,7 @@ async fn prove_principal(
         if !roles.contains(&role) {
             continue;
         }
+        ctx.client.login_at(role, principal).await?;
         let ex = ctx
             .client
             .send(&RequestSpec::get(
@@ -201,16 +226,7 @@ mod tests {
 
     #[test]
     fn every_kind_takes_some_clauses_and_restores_need_their_snapshots() {
-        for kind in [
-            Kind::Datacenter,
-            Kind::Folder,
-            Kind::Cluster,
-            Kind::Host,
-            Kind::ResourcePool,
-            Kind::Vm,
-            Kind::DeletedVm,
-            Kind::Snapshot,
-        ] {
+        for kind in ALL_KINDS {
             assert!(!clauses_relying_on(kind).is_empty(), "{kind:?}");
         }
         assert!(clauses_relying_on(Kind::Snapshot).contains(&ACC_1));
