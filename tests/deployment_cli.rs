@@ -468,3 +468,23 @@ fn an_unstated_restore_limit_makes_the_limit_clauses_not_exercisable() {
     assert_eq!(v["BUSY-2"], "pass", "{v:?}");
     assert_eq!(v["BUSY-3"], "pass", "{v:?}");
 }
+
+/// Trust is per endpoint: a bundle given for vCenter only does not make the appliance's
+/// certificate trusted.
+#[test]
+fn a_vcenter_only_ca_bundle_does_not_cover_the_appliance() {
+    let mock = Mock::start("ca", &["--split"]);
+    let fx = fixture("ca", "auth = \"sso\"", false);
+    let args: Vec<&str> = split_args(&mock, &fx)
+        .into_iter()
+        .map(|a| {
+            if a == "--ca-cert" {
+                "--vcenter-ca-cert"
+            } else {
+                a
+            }
+        })
+        .collect();
+    let run = certify("ca", &args, None);
+    run.assert_harness_failure(&["snapservice endpoint", "Tls"]);
+}
