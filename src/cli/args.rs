@@ -43,9 +43,16 @@ pub enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct CertifyArgs {
-    /// Base URL of the target (https://vc.lab); without it the embedded mock is started.
+    /// Base URL of the target (https://vc.lab) serving both roles; without it (and without
+    /// --snapservice, --vcenter or URLs in the fixture's [target]) the embedded mock is started.
     #[arg(long)]
     pub target: Option<String>,
+    /// Base URL of the snapservice appliance, when it is not --target's.
+    #[arg(long)]
+    pub snapservice: Option<String>,
+    /// Base URL of vCenter, when it is not --target's.
+    #[arg(long)]
+    pub vcenter: Option<String>,
     /// The world: the mock's state, or a description of the lab [default:
     /// fixtures/default.toml when it exists here, else the copy built into the binary].
     #[arg(long)]
@@ -60,9 +67,13 @@ pub struct CertifyArgs {
     /// Skip TLS certificate verification (recorded in the report).
     #[arg(long)]
     pub insecure: bool,
-    /// Trust this CA certificate (PEM) in addition to the system roots.
+    /// Trust the certificates of this PEM bundle (one or several) in addition to the system
+    /// roots, on every endpoint.
     #[arg(long)]
     pub ca_cert: Option<PathBuf>,
+    /// Trust the certificates of this PEM bundle on the vCenter endpoint only.
+    #[arg(long)]
+    pub vcenter_ca_cert: Option<PathBuf>,
     /// Seed for case generation (decimal or 0x hex).
     #[arg(long, value_parser = parse_seed)]
     pub seed: Option<u64>,

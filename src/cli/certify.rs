@@ -37,12 +37,12 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     {
         return harness_failure(e);
     }
-    let ctx = match Context::start(config) {
+    let mut ctx = match Context::start(config) {
         Ok(c) => c,
         Err(e) => return harness_failure(e),
     };
     if ctx.mock.is_none()
-        && let Err(e) = crate::suite::preflight::check(&ctx)
+        && let Err(e) = crate::suite::preflight::check(&mut ctx)
     {
         return harness_failure(e);
     }
@@ -66,7 +66,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
 
     report::apply_deviations(&mut report, &deviations, report::deviations::today_utc());
     let mut secrets = ctx.world.secrets();
-    secrets.extend(ctx.client.issued_sessions());
+    secrets.extend(ctx.client.issued_secrets());
     let redactor = Redactor::new(secrets.clone());
     let files = match report::write_all(&a.report, &report, &redactor) {
         Ok(f) => f,
@@ -114,6 +114,9 @@ fn write_bundle(
 fn config_from(a: &CertifyArgs) -> anyhow::Result<SuiteConfig> {
     let mut c = SuiteConfig::new();
     c.target = a.target.clone();
+    c.snapservice = a.snapservice.clone();
+    c.vcenter = a.vcenter.clone();
+    c.vcenter_ca_cert = a.vcenter_ca_cert.clone();
     c.fixture = super::args::fixture(&a.fixture);
     if let Some(d) = &a.suite_dir {
         c.suite_dir = SuiteDir::Dir(d.clone());
@@ -132,7 +135,9 @@ fn config_from(a: &CertifyArgs) -> anyhow::Result<SuiteConfig> {
     c.defects = a.defects.clone();
     c.persist_failures = false;
     c.replay_dir = Some(a.report.join("replay"));
-    if c.target.is_some() && !a.defects.is_empty() {
+    if (c.target.is_some() || c.snapservice.is_some() || c.vcenter.is_some())
+        && !a.defects.is_empty()
+    {
         anyhow::bail!("--defect applies to the embedded mock only (drop --target)");
     }
     if a.jobs == 0 {

@@ -186,6 +186,7 @@ pub fn run(a: DiscoverArgs) -> ExitCode {
             when: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
             user: Some(a.user.clone()),
             password_env: Some(a.password_env.clone()),
+            snapservice_auth: (a.snapservice_auth == SnapserviceAuth::Sso).then(|| "sso".into()),
         };
         if let Err(e) = write_fixture(out, &found, &origin) {
             return harness_failure(e);

@@ -201,10 +201,28 @@ pub fn query(pairs: &[(&str, &str)]) -> String {
     format!("?{}", s.finish())
 }
 
+/// How a reader sends: its own HTTP client with fixed credentials (`discover`), or the
+/// harness's client as one principal (the preflight), which brings each endpoint's flow, token
+/// renewal and trust anchors.
+#[derive(Clone)]
+enum Via {
+    Http(reqwest::Client),
+    Harness(std::sync::Arc<crate::runner::Client>, String),
+}
+
+impl std::fmt::Debug for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Via::Http(_) => f.write_str("Http"),
+            Via::Harness(_, p) => write!(f, "Harness({p})"),
+        }
+    }
+}
+
 /// Reads from a deployment's two endpoints (which may be one URL).
 #[derive(Debug, Clone)]
 pub struct Reader {
-    http: reqwest::Client,
+    via: Via,
     snapservice: Endpoint,
     vcenter: Endpoint,
 }
@@ -212,7 +230,20 @@ pub struct Reader {
 impl Reader {
     pub fn new(http: reqwest::Client, snapservice: Endpoint, vcenter: Endpoint) -> Reader {
         Reader {
-            http,
+            via: Via::Http(http),
+            snapservice,
+            vcenter,
+        }
+    }
+
+    /// A reader that sends through the harness's client as `principal` (the preflight's
+    /// proof of a fixture, on the endpoints and with the authentication of the run).
+    pub fn through(client: std::sync::Arc<crate::runner::Client>, principal: &str) -> Reader {
+        let cfg = client.config();
+        let snapservice = Endpoint::new(&cfg.snapservice.base_url, Credentials::None);
+        let vcenter = Endpoint::new(&cfg.vcenter.base_url, Credentials::None);
+        Reader {
+            via: Via::Harness(client, principal.to_owned()),
             snapservice,
             vcenter,
         }
@@ -229,13 +260,33 @@ impl Reader {
     pub async fn get_json(&self, role: Role, path: &str) -> Result<Value, ReadError> {
         let ep = self.endpoint(role);
         let url = format!("{}{path}", ep.base_url);
-        let mut req = self.http.get(&url).header("accept", "application/json");
-        req = match &ep.credentials {
-            Credentials::Session(id) => req.header(SESSION_HEADER, id),
-            Credentials::Authorization(v) => req.header("authorization", v),
-            Credentials::None => req,
+        let (status, body) = match &self.via {
+            Via::Http(http) => {
+                let mut req = http.get(&url).header("accept", "application/json");
+                req = match &ep.credentials {
+                    Credentials::Session(id) => req.header(SESSION_HEADER, id),
+                    Credentials::Authorization(v) => req.header("authorization", v),
+                    Credentials::None => req,
+                };
+                send(req, role, &url).await?
+            }
+            Via::Harness(client, principal) => {
+                let auth = crate::model::Auth::Principal(principal.clone());
+                let spec = crate::runner::RequestSpec::get(path.to_owned(), auth);
+                match client.send(&spec).await.observation {
+                    crate::runner::Observation::Response { status, body, .. } => {
+                        (status, body.into_bytes())
+                    }
+                    other => {
+                        return Err(ReadError::Transport {
+                            role,
+                            url,
+                            message: other.summary(),
+                        });
+                    }
+                }
+            }
         };
-        let (status, body) = send(req, role, &url).await?;
         if status != 200 {
             let error = serde_json::from_slice::<VapiError>(&body)
                 .ok()

@@ -122,6 +122,7 @@ fn origin() -> Origin {
         when: "2026-11-28T00:00:00Z".into(),
         user: Some(ADMIN.0.into()),
         password_env: Some("SNAPCONF_ADMIN_PASSWORD".into()),
+        snapservice_auth: Some("sso".into()),
     }
 }
 
@@ -132,6 +133,12 @@ fn discovery_of_the_mock_yields_the_default_world() {
     let written = fixture_text(d, &origin());
     let back = parse(&written);
     assert_same_world(&default, &back);
+    // The endpoints it read and how it authenticated there.
+    let d2 = &back.deployment;
+    assert_eq!(d2.snapservice.url.as_deref(), Some("http://snap.test"));
+    assert_eq!(d2.vcenter.url.as_deref(), Some("http://vc.test"));
+    assert_eq!(d2.snapservice.auth.name(), "sso");
+    assert_eq!(d2.task_path(true), "/api/snapservice/tasks");
     // Nothing was left out, and the default VM folders and host binding came through.
     assert!(d.notes.is_empty(), "{:?}", d.notes);
     assert_eq!(

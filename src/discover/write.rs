@@ -26,6 +26,9 @@ pub struct Origin {
     /// The user discovery logged in as, and the variable holding its password.
     pub user: Option<String>,
     pub password_env: Option<String>,
+    /// How discovery authenticated at the snapservice endpoint (a fixture `auth` value);
+    /// `None`: `basic-session`.
+    pub snapservice_auth: Option<String>,
 }
 
 /// A TOML basic string.
@@ -103,10 +106,27 @@ fn header(o: &mut String, origin: &Origin) {
 # `not_exercisable`, never `pass`.
 
 [target]
-# Where password logins go and where tasks are polled (see fixtures/lab-template.toml).
-session_path = \"/api/session\"
-task_path = \"/api/cis/tasks\"
+# Tasks are read on the snapservice endpoint when the two differ; `task_path` overrides it.
+# Each endpoint's `auth` is how every principal logs in there (see fixtures/lab-template.toml).
 ",
+    );
+    let auth = origin
+        .snapservice_auth
+        .as_deref()
+        .unwrap_or("basic-session");
+    let url = |u: &str| {
+        if u.is_empty() {
+            String::new()
+        } else {
+            format!("url = {}\n", q(u))
+        }
+    };
+    let _ = write!(
+        o,
+        "\n[target.snapservice]\n{}auth = {}\n\n[target.vcenter]\n{}auth = \"basic-session\"\n",
+        url(&origin.snapservice_url),
+        q(auth),
+        url(&origin.vcenter_url)
     );
 }
 

@@ -14,9 +14,10 @@ pub type Sp = Spanned<String>;
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureFile {
-    /// Settings only the embedded mock reads.
+    /// Settings only the embedded mock reads. A fixture with this table is a mock fixture: its
+    /// `restore_limit` is the limit of every cluster that does not state its own.
     #[serde(default)]
-    pub mock: MockSettings,
+    pub mock: Option<MockSettings>,
     /// How the harness talks to a target described by this fixture.
     #[serde(default)]
     pub target: TargetSettings,
@@ -85,36 +86,54 @@ fn default_restore_limit() -> u32 {
     4
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `[target]`: how the harness reaches the deployment this fixture describes.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct TargetSettings {
-    /// Where password logins go: `/api/session` (vCenter) or `/api/snapservice/sessions`.
-    #[serde(default = "default_session_path")]
-    pub session_path: String,
-    /// Where tasks are polled: `/api/cis/tasks` (vCenter) or `/api/snapservice/tasks`.
-    #[serde(default = "default_task_path")]
-    pub task_path: String,
+    /// Where password logins go on every `basic-session` endpoint (`/api/session` when
+    /// absent); `[target.<endpoint>] session_path` overrides it per endpoint.
+    #[serde(default)]
+    pub session_path: Option<Sp>,
+    /// Where tasks are polled: `/api/cis/tasks` (vCenter) or `/api/snapservice/tasks`. When
+    /// absent: the snapservice one when the two endpoints differ, vCenter's otherwise.
+    #[serde(default)]
+    pub task_path: Option<Sp>,
     /// The principal the harness uses for valid cases, reads and cleanup. When absent: the
     /// first principal granted a `"*"` role, with propagation, on an object that has no parent.
     #[serde(default)]
     pub admin: Option<Sp>,
+    /// The snapservice appliance: restore, discovery, its tasks and sessions.
+    #[serde(default)]
+    pub snapservice: Option<EndpointDef>,
+    /// vCenter: sessions, the STS, the VM API and cis tasks.
+    #[serde(default)]
+    pub vcenter: Option<EndpointDef>,
 }
 
-impl Default for TargetSettings {
-    fn default() -> Self {
-        TargetSettings {
-            session_path: default_session_path(),
-            task_path: default_task_path(),
-            admin: None,
-        }
-    }
-}
-
-fn default_session_path() -> String {
-    "/api/session".to_owned()
-}
-fn default_task_path() -> String {
-    "/api/cis/tasks".to_owned()
+/// `[target.snapservice]` or `[target.vcenter]`: one endpoint and how principals
+/// authenticate there. Every field is optional.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointDef {
+    /// The base URL (`https://vc.lab`); `certify --target/--snapservice/--vcenter` override it.
+    #[serde(default)]
+    pub url: Option<Sp>,
+    /// `basic-session` (default), `sso` or `snapservice-session` (snapservice only).
+    #[serde(default)]
+    pub auth: Option<Sp>,
+    /// Where sessions are created (session flows).
+    #[serde(default)]
+    pub session_path: Option<Sp>,
+    /// The SSO domain of the vCenter STS (`vsphere.local` by default).
+    #[serde(default)]
+    pub sso_domain: Option<Sp>,
+    /// The token lifetime asked of the STS, e.g. `30m` (the default).
+    #[serde(default)]
+    pub token_lifetime: Option<Sp>,
+    /// A PEM bundle (one or several certificates) this endpoint's TLS certificate chains to,
+    /// relative to the fixture's directory.
+    #[serde(default)]
+    pub ca_cert: Option<Sp>,
 }
 
 /// A datacenter. `vm_folder` is its default VM folder (where a restore without
@@ -149,7 +168,8 @@ pub struct ClusterDef {
     pub parent: Sp,
     pub drs: bool,
     /// Maximum restores in progress at once on this cluster (BUSY-*); `[mock] restore_limit`
-    /// when absent.
+    /// when absent. Absent from a fixture without `[mock]` (a lab's), the limit is unknown and
+    /// the limit clauses are not judged against a remote target.
     #[serde(default)]
     pub restore_limit: Option<u32>,
 }

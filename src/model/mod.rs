@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod case;
+pub mod deployment;
 pub mod fixture;
 pub mod mutation;
 pub mod privilege;

@@ -206,7 +206,14 @@ impl<'a> Builder<'a> {
                     format!("cluster `{id}` needs exactly one root resource pool (a resource_pool whose parent is the cluster), found {}", roots.len()),
                 ));
             }
-            let limit = c.restore_limit.unwrap_or(raw.mock.restore_limit);
+            // The mock always has a limit (its own default); the harness only knows one the
+            // fixture states.
+            let mock_limit = raw.mock.as_ref().map(|m| m.restore_limit);
+            let stated = c.restore_limit.or(mock_limit);
+            if stated.is_some() {
+                self.world.limits_stated.insert(id.clone());
+            }
+            let limit = stated.unwrap_or(self.world.mock.restore_limit);
             self.world.clusters.insert(
                 id.clone(),
                 Cluster {
@@ -407,6 +414,7 @@ impl<'a> Builder<'a> {
                 propagate: p.propagate,
             });
         }
+        self.world.deployment = target::deployment(self.text, self.file, &raw.target)?;
         self.world.admin = match &raw.target.admin {
             Some(a) => {
                 if !self.world.principals.contains_key(a.get_ref()) {
@@ -431,5 +439,6 @@ impl<'a> Builder<'a> {
     }
 }
 
+mod target;
 #[cfg(test)]
 mod tests;

@@ -180,6 +180,10 @@ pub struct World {
     pub source: PathBuf,
     pub mock: MockSettings,
     pub target: TargetSettings,
+    /// The endpoints and their authentication, validated from `target`.
+    pub deployment: super::deployment::Deployment,
+    /// Clusters whose restore limit the fixture states (on the cluster, or through `[mock]`).
+    pub limits_stated: std::collections::BTreeSet<String>,
     pub datacenters: BTreeMap<String, Datacenter>,
     pub folders: BTreeMap<String, Folder>,
     pub clusters: BTreeMap<String, Cluster>,
@@ -245,8 +249,10 @@ impl World {
     pub(super) fn empty(path: &Path, raw: &FixtureFile) -> World {
         World {
             source: path.to_owned(),
-            mock: raw.mock.clone(),
+            mock: raw.mock.clone().unwrap_or_default(),
             target: raw.target.clone(),
+            deployment: super::deployment::Deployment::default(),
+            limits_stated: std::collections::BTreeSet::new(),
             datacenters: BTreeMap::new(),
             folders: BTreeMap::new(),
             clusters: BTreeMap::new(),
@@ -273,6 +279,15 @@ impl World {
         std::iter::successors(Some(id), move |cur| {
             self.parents.get(*cur).map(String::as_str)
         })
+    }
+
+    /// The restore limit of `cluster` when the fixture states it; `None` when it is unknown
+    /// (a lab fixture that leaves `restore_limit` out).
+    pub fn stated_restore_limit(&self, cluster: &str) -> Option<u32> {
+        self.limits_stated
+            .contains(cluster)
+            .then(|| self.clusters.get(cluster).map(|c| c.restore_limit))
+            .flatten()
     }
 
     /// Hosts of a cluster, in id order.

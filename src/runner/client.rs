@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use serde_json::Value;
 
+use super::auth::Held;
 use super::exchange::{Exchange, Observation, RequestSpec, TransportKind};
-use super::target::{AuthFlow, Endpoint, Role, TargetConfig};
+use super::target::{Endpoint, Role, TargetConfig};
 use super::wire::Token;
 use crate::model::Auth;
 use crate::model::world::{Credential, World};
@@ -25,9 +25,15 @@ pub enum ClientError {
     UnknownPrincipal(String),
     #[error("principal `{principal}`: environment variable `{var}` is not set")]
     MissingEnv { principal: String, var: String },
-    #[error("login of `{principal}` at {path} failed: {observed}")]
+    /// A principal could not obtain a credential at an endpoint, or the endpoint refused it.
+    #[error("login of `{principal}` at {endpoint} ({flow}, {path}) failed: {observed}")]
     Login {
         principal: String,
+        /// Which endpoint, e.g. `the snapservice endpoint https://snap.lab`.
+        endpoint: String,
+        /// The fixture's name of the flow (`basic-session`, `sso`, `snapservice-session`).
+        flow: &'static str,
+        /// Where the credential was asked for (a session path, or the STS).
         path: String,
         observed: String,
     },
@@ -49,8 +55,8 @@ pub enum ControlError {
 
 /// The endpoints a client talks to. Roles served by the same endpoint (same URL, same
 /// authentication) share one slot, and so one session per principal.
-struct Slots {
-    endpoints: Vec<Endpoint>,
+pub(super) struct Slots {
+    pub(super) endpoints: Vec<Endpoint>,
     snapservice: usize,
     vcenter: usize,
 }
@@ -71,7 +77,7 @@ impl Slots {
         }
     }
 
-    fn of(&self, role: Role) -> usize {
+    pub(super) fn of(&self, role: Role) -> usize {
         match role {
             Role::Snapservice => self.snapservice,
             Role::Vcenter => self.vcenter,
@@ -79,39 +85,64 @@ impl Slots {
     }
 }
 
+/// One async lock per endpoint slot and principal.
+pub(super) type Gates = HashMap<(usize, String), Arc<tokio::sync::Mutex<()>>>;
+
 pub struct Client {
-    http: reqwest::Client,
+    /// One HTTP client per endpoint slot: each trusts its own certificates.
+    pub(super) http: Vec<reqwest::Client>,
     cfg: TargetConfig,
-    slots: Slots,
-    credentials: Mutex<HashMap<String, Credential>>,
+    pub(super) slots: Slots,
+    pub(super) credentials: Mutex<HashMap<String, Credential>>,
     /// Cached sessions by endpoint slot and principal.
-    sessions: Mutex<HashMap<(usize, String), String>>,
+    pub(super) sessions: Mutex<HashMap<(usize, String), String>>,
+    /// Cached SSO tokens by endpoint slot and principal.
+    pub(super) tokens: Mutex<HashMap<(usize, String), Held>>,
+    /// One login at a time per slot and principal: requests sent at once share one session or
+    /// token instead of each asking for its own.
+    pub(super) gates: Mutex<Gates>,
     /// Every session id this client obtained, for leak checks.
-    issued: Mutex<Vec<String>>,
+    pub(super) issued: Mutex<Vec<String>>,
+    /// Every token this client obtained, as the header and the bare token (secrets to redact).
+    pub(super) issued_tokens: Mutex<Vec<String>>,
     /// HTTP requests sent so far (logins, reads and control calls included), so a benchmark
     /// can report how many round trips a case really costs.
     requests: AtomicU64,
+}
+
+/// A reqwest client trusting the system roots, `shared` and `own` (PEM bundles).
+fn http_client(
+    cfg: &TargetConfig,
+    shared: Option<&str>,
+    own: Option<&str>,
+) -> Result<reqwest::Client, ClientError> {
+    let mut b = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(64)
+        .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
+        .redirect(reqwest::redirect::Policy::none())
+        .http1_only();
+    if cfg.insecure {
+        b = b.tls_danger_accept_invalid_certs(true);
+    }
+    for pem in [shared, own].into_iter().flatten() {
+        let certs =
+            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(ClientError::Build)?;
+        b = b.tls_certs_merge(certs);
+    }
+    b.build().map_err(ClientError::Build)
 }
 
 impl Client {
     pub fn new(cfg: TargetConfig, world: &World) -> Result<Arc<Client>, ClientError> {
         // reqwest is built without a default crypto provider (ring only, see rust-notes.md).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut b = reqwest::Client::builder()
-            .no_proxy()
-            .pool_max_idle_per_host(64)
-            .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::none())
-            .http1_only();
-        if cfg.insecure {
-            b = b.tls_danger_accept_invalid_certs(true);
-        }
-        if let Some(pem) = &cfg.ca_pem {
-            let cert =
-                reqwest::Certificate::from_pem(pem.as_bytes()).map_err(ClientError::Build)?;
-            b = b.tls_certs_merge([cert]);
-        }
-        let http = b.build().map_err(ClientError::Build)?;
+        let slots = Slots::new(&cfg);
+        let http = slots
+            .endpoints
+            .iter()
+            .map(|e| http_client(&cfg, cfg.ca_pem.as_deref(), e.ca_pem.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
         let credentials = world
             .principals
             .values()
@@ -119,11 +150,14 @@ impl Client {
             .collect();
         Ok(Arc::new(Client {
             http,
-            slots: Slots::new(&cfg),
+            slots,
             cfg,
             credentials: Mutex::new(credentials),
             sessions: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
+            gates: Mutex::new(HashMap::new()),
             issued: Mutex::new(Vec::new()),
+            issued_tokens: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
         }))
     }
@@ -136,11 +170,25 @@ impl Client {
     pub fn add_principal(&self, name: &str, password: &str) {
         lock(&self.credentials).insert(name.to_owned(), Credential::Password(password.to_owned()));
         lock(&self.sessions).retain(|(_, p), _| p != name);
+        lock(&self.tokens).retain(|(_, p), _| p != name);
     }
 
     /// Session ids this client obtained so far (for the secret-leak checks).
     pub fn issued_sessions(&self) -> Vec<String> {
         lock(&self.issued).clone()
+    }
+
+    /// Every secret this client obtained: session ids, SSO tokens and their headers (for the
+    /// report redactor).
+    pub fn issued_secrets(&self) -> Vec<String> {
+        let mut out = self.issued_sessions();
+        out.extend(lock(&self.issued_tokens).iter().cloned());
+        out
+    }
+
+    /// Counts a request sent outside `execute` (the STS's).
+    pub(super) fn count_request(&self) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
     }
 
     /// How many HTTP requests this client has sent, of every kind.
@@ -149,7 +197,8 @@ impl Client {
     }
 
     /// Sends a request to the endpoint of the role that owns its path, resolving its
-    /// authentication there; renews a cached session once on 401.
+    /// authentication there; on a 401 renews the principal's session or token once (a cached
+    /// one may have expired on the server), never in a loop.
     pub async fn send(&self, spec: &RequestSpec) -> Exchange {
         let slot = self.slots.of(Role::owning(&spec.path));
         let token = match self.token_for(slot, &spec.auth).await {
@@ -162,11 +211,11 @@ impl Client {
             }
         };
         let ex = self.send_with(slot, spec, &token).await;
-        if let (Auth::Principal(p), Token::Session(_), Some(401)) =
-            (&spec.auth, &token, ex.observation.status())
+        if let (Auth::Principal(p), Some(401)) = (&spec.auth, ex.observation.status())
+            && !matches!(token, Token::None)
+            && self.renewable(p)
         {
-            // A cached session may have expired on the server; renew it once, never in a loop.
-            lock(&self.sessions).remove(&(slot, p.clone()));
+            self.forget(slot, p);
             if let Ok(t) = self.token_for(slot, &spec.auth).await {
                 return self.send_with(slot, spec, &t).await;
             }
@@ -179,143 +228,17 @@ impl Client {
         self.send(&spec).await
     }
 
-    /// Logs a principal in at the endpoint in `slot` (or reuses its session) and returns the
-    /// token, or the observation that explains why not.
-    async fn token_for(&self, slot: usize, auth: &Auth) -> Result<Token, Observation> {
-        match auth {
-            Auth::NoHeader => Ok(Token::None),
-            Auth::Garbage(v) => Ok(Token::Session(v.clone())),
-            Auth::Principal(p) => self.principal_token(slot, p).await,
-            Auth::LoggedOut(p) => {
-                let t = self.login_fresh(slot, p).await?;
-                if let Token::Session(s) = &t {
-                    let _ = self.logout_session(slot, s).await;
-                }
-                Ok(t)
-            }
-        }
-    }
-
-    async fn principal_token(&self, slot: usize, principal: &str) -> Result<Token, Observation> {
-        let key = (slot, principal.to_owned());
-        if let Some(s) = lock(&self.sessions).get(&key) {
-            return Ok(Token::Session(s.clone()));
-        }
-        let t = self.login_fresh(slot, principal).await?;
-        if let Token::Session(s) = &t {
-            lock(&self.sessions).insert(key, s.clone());
-        }
-        Ok(t)
-    }
-
-    /// A new credential for `principal` at the endpoint in `slot`, not cached.
-    async fn login_fresh(&self, slot: usize, principal: &str) -> Result<Token, Observation> {
-        let cred = lock(&self.credentials).get(principal).cloned();
-        let transport = |detail: String| Observation::Transport {
-            transport: TransportKind::Other,
-            detail,
-        };
-        let Some(cred) = cred else {
-            return Err(transport(format!(
-                "principal `{principal}` is not in the fixture"
-            )));
-        };
-        let env = |var: &str| {
-            std::env::var(var).map_err(|_| {
-                transport(format!(
-                    "environment variable `{var}` for `{principal}` is not set"
-                ))
-            })
-        };
-        let password = match &cred {
-            Credential::Password(p) => p.clone(),
-            Credential::PasswordEnv(v) => env(v)?,
-            Credential::SessionEnv(v) => return Ok(Token::Session(env(v)?)),
-            Credential::AuthorizationEnv(v) => return Ok(Token::Authorization(env(v)?)),
-        };
-        let endpoint = &self.slots.endpoints[slot];
-        match &endpoint.auth {
-            AuthFlow::BasicSession { session_path } => {
-                self.basic_session(endpoint, session_path, principal, &password)
-                    .await
-            }
-        }
-    }
-
-    /// The CIS session login: HTTP Basic credentials for a session id.
-    async fn basic_session(
+    pub(super) async fn send_with(
         &self,
-        endpoint: &Endpoint,
-        session_path: &str,
-        principal: &str,
-        password: &str,
-    ) -> Result<Token, Observation> {
-        let basic =
-            base64::engine::general_purpose::STANDARD.encode(format!("{principal}:{password}"));
-        let url = format!("{}{session_path}", endpoint.base_url);
-        let req = self
-            .http
-            .post(&url)
-            .header("Authorization", format!("Basic {basic}"));
-        let obs = self.execute(req).await;
-        match (&obs, obs.json()) {
-            (
-                Observation::Response {
-                    status: 200 | 201, ..
-                },
-                Some(Value::String(id)),
-            ) => {
-                lock(&self.issued).push(id.clone());
-                Ok(Token::Session(id))
-            }
-            _ => Err(obs),
-        }
-    }
-
-    /// Obtains a session for `principal` at every endpoint or says why not (used to check a
-    /// fixture against a target).
-    pub async fn login(&self, principal: &str) -> Result<(), ClientError> {
-        if !lock(&self.credentials).contains_key(principal) {
-            return Err(ClientError::UnknownPrincipal(principal.to_owned()));
-        }
-        for role in [Role::Snapservice, Role::Vcenter] {
-            let slot = self.slots.of(role);
-            self.principal_token(slot, principal)
-                .await
-                .map_err(|o| ClientError::Login {
-                    principal: principal.to_owned(),
-                    path: self.slots.endpoints[slot].auth.session_path().to_owned(),
-                    observed: o.summary(),
-                })?;
-        }
-        Ok(())
-    }
-
-    async fn logout_session(&self, slot: usize, session: &str) -> Observation {
-        let endpoint = &self.slots.endpoints[slot];
-        let url = format!("{}{}", endpoint.base_url, endpoint.auth.session_path());
-        self.execute(
-            self.http
-                .delete(&url)
-                .header("vmware-api-session-id", session),
-        )
-        .await
-    }
-
-    /// Ends every cached session (at the end of a run).
-    pub async fn logout_all(&self) {
-        let sessions: Vec<(usize, String)> = lock(&self.sessions)
-            .drain()
-            .map(|((slot, _), s)| (slot, s))
-            .collect();
-        for (slot, s) in sessions {
-            let _ = self.logout_session(slot, &s).await;
-        }
-    }
-
-    async fn send_with(&self, slot: usize, spec: &RequestSpec, token: &Token) -> Exchange {
+        slot: usize,
+        spec: &RequestSpec,
+        token: &Token,
+    ) -> Exchange {
         let base_url = &self.slots.endpoints[slot].base_url;
-        let req = self.cfg.wire.request(&self.http, base_url, spec, token);
+        let req = self
+            .cfg
+            .wire
+            .request(&self.http[slot], base_url, spec, token);
         let observation = self.execute(req).await;
         Exchange {
             request: self.describe(slot, spec, token),
@@ -336,7 +259,7 @@ impl Client {
     }
 
     /// Sends and reads the response within the timeout and the body limit.
-    async fn execute(&self, req: reqwest::RequestBuilder) -> Observation {
+    pub(super) async fn execute(&self, req: reqwest::RequestBuilder) -> Observation {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let limit = self.cfg.max_body;
@@ -389,7 +312,8 @@ impl Client {
                 source: Box::new(source),
             }
         })?;
-        let mut req = self.http.request(method, &url);
+        let slot = self.slots.of(Role::Snapservice);
+        let mut req = self.http[slot].request(method, &url);
         if let Some(b) = body {
             req = req
                 .header("Content-Type", "application/json")
@@ -408,7 +332,7 @@ impl Client {
 }
 
 /// Maps a reqwest error to the transport reason a report can show.
-fn classify(e: reqwest::Error) -> Observation {
+pub(super) fn classify(e: reqwest::Error) -> Observation {
     let chain = error_chain(&e);
     // The words below are looked for in the error alone: the URL (in reqwest's message) may
     // contain any of them, e.g. a host `tls-vc.lab` or a VM named `reset`.
@@ -456,6 +380,6 @@ fn error_chain(e: &reqwest::Error) -> String {
 
 /// Locks a mutex, recovering the data if another thread panicked while holding it: the maps
 /// here stay consistent after any single insert or remove.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }

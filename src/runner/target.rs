@@ -45,13 +45,50 @@ pub enum AuthFlow {
     /// `POST {session_path}` with HTTP Basic credentials answers a session id, sent as
     /// `vmware-api-session-id`; `DELETE {session_path}` ends it (the CIS session API).
     BasicSession { session_path: String },
+    /// A bearer SAML token from the vCenter STS (`sso`), sent on every request as
+    /// `Authorization: SIGN token="..."`; renewed before it expires and once after a 401.
+    Sso(TokenSpec),
+    /// A session created at `session_path` with that token (`snapservice-session`, API 9.0+),
+    /// then sent as `vmware-api-session-id`.
+    SnapserviceSession {
+        session_path: String,
+        token: TokenSpec,
+    },
+}
+
+/// What to ask the vCenter STS for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSpec {
+    /// The SSO domain (`vsphere.local`).
+    pub domain: String,
+    /// The lifetime asked for; the STS may grant less.
+    pub lifetime: Duration,
 }
 
 impl AuthFlow {
-    /// The path where a session is created and deleted.
-    pub fn session_path(&self) -> &str {
+    /// The path where a session is created and deleted; `None` for a flow without sessions.
+    pub fn session_path(&self) -> Option<&str> {
         match self {
-            AuthFlow::BasicSession { session_path } => session_path,
+            AuthFlow::BasicSession { session_path }
+            | AuthFlow::SnapserviceSession { session_path, .. } => Some(session_path),
+            AuthFlow::Sso(_) => None,
+        }
+    }
+
+    /// The fixture's name of the flow (`basic-session`, `sso`, `snapservice-session`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AuthFlow::BasicSession { .. } => "basic-session",
+            AuthFlow::Sso(_) => "sso",
+            AuthFlow::SnapserviceSession { .. } => "snapservice-session",
+        }
+    }
+
+    /// The token this flow asks the STS for, if it asks for one.
+    pub fn token(&self) -> Option<&TokenSpec> {
+        match self {
+            AuthFlow::Sso(t) | AuthFlow::SnapserviceSession { token: t, .. } => Some(t),
+            AuthFlow::BasicSession { .. } => None,
         }
     }
 }
@@ -62,6 +99,8 @@ pub struct Endpoint {
     /// e.g. `https://vc.lab` or `http://127.0.0.1:8080`, without a trailing slash.
     pub base_url: String,
     pub auth: AuthFlow,
+    /// Trust anchors (a PEM bundle) for this endpoint only, besides `TargetConfig::ca_pem`.
+    pub ca_pem: Option<String>,
 }
 
 impl Endpoint {
@@ -72,7 +111,17 @@ impl Endpoint {
             auth: AuthFlow::BasicSession {
                 session_path: "/api/session".into(),
             },
+            ca_pem: None,
         }
+    }
+
+    /// Which role it plays, for messages (`snapservice`, `vCenter`).
+    pub fn describe(&self, role: Role) -> String {
+        let name = match role {
+            Role::Snapservice => "snapservice",
+            Role::Vcenter => "vCenter",
+        };
+        format!("the {name} endpoint {}", self.base_url)
     }
 }
 
@@ -92,7 +141,8 @@ pub struct TargetConfig {
     pub wire: Wire,
     /// Skip TLS verification (recorded in the report).
     pub insecure: bool,
-    /// Extra trust anchor (PEM), e.g. the embedded mock's self-signed certificate or a lab CA.
+    /// Extra trust anchors (a PEM bundle of one or more certificates) for every endpoint, e.g.
+    /// the embedded mock's self-signed certificate or a lab CA.
     pub ca_pem: Option<String>,
     /// Per-request timeout, from sending to the last body byte.
     pub timeout: Duration,
@@ -129,19 +179,29 @@ impl TargetConfig {
         &self.snapservice.base_url
     }
 
-    /// Where the restore API's session is created (for reproduction scripts).
+    /// Where a password login goes (for reproduction scripts): the restore API's session
+    /// path, or vCenter's when the restore API takes tokens.
     pub fn session_path(&self) -> &str {
-        self.snapservice.auth.session_path()
+        self.snapservice
+            .auth
+            .session_path()
+            .or(self.vcenter.auth.session_path())
+            .unwrap_or("/api/session")
     }
 
-    /// Sets the CIS session path of every endpoint that logs in with it (a fixture's
+    /// Sets the CIS session path of every endpoint that logs in with Basic (a fixture's
     /// `[target] session_path`).
     pub fn set_session_path(&mut self, path: &str) {
         for e in [&mut self.snapservice, &mut self.vcenter] {
-            match &mut e.auth {
-                AuthFlow::BasicSession { session_path } => *session_path = path.to_owned(),
+            if let AuthFlow::BasicSession { session_path } = &mut e.auth {
+                *session_path = path.to_owned();
             }
         }
+    }
+
+    /// Whether the two roles are served by different endpoints (URL or authentication).
+    pub fn split(&self) -> bool {
+        self.snapservice != self.vcenter
     }
 }
 
@@ -180,7 +240,7 @@ mod tests {
         t.set_session_path("/rest/com/vmware/cis/session");
         assert_eq!(
             t.vcenter.auth.session_path(),
-            "/rest/com/vmware/cis/session"
+            Some("/rest/com/vmware/cis/session")
         );
         assert_eq!(t.session_path(), "/rest/com/vmware/cis/session");
     }

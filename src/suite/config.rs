@@ -15,7 +15,7 @@ pub const DEFAULT_SEED: u64 = 0x5eed_2026;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error(
-        "SNAPCONF_TARGET is set but SNAPCONF_FIXTURE is not: a real target needs a lab fixture"
+        "SNAPCONF_TARGET (or SNAPCONF_SNAPSERVICE / SNAPCONF_VCENTER) is set but SNAPCONF_FIXTURE is not: a real target needs a lab fixture"
     )]
     TargetWithoutFixture,
     #[error("{var}={value:?} is not a number")]
@@ -29,8 +29,15 @@ pub struct SuiteConfig {
     pub fixture: Fixture,
     /// The example scenarios (and where failing seeds persist).
     pub suite_dir: SuiteDir,
+    /// The snapservice endpoint when it differs from `target` (`--snapservice`).
+    pub snapservice: Option<String>,
+    /// The vCenter endpoint when it differs from `target` (`--vcenter`).
+    pub vcenter: Option<String>,
     pub insecure: bool,
+    /// A PEM bundle trusted for every endpoint (`--ca-cert`).
     pub ca_cert: Option<PathBuf>,
+    /// A PEM bundle trusted for vCenter only (`--vcenter-ca-cert`).
+    pub vcenter_ca_cert: Option<PathBuf>,
     pub seed: u64,
     pub cases: u32,
     pub strict: bool,
@@ -68,8 +75,11 @@ impl SuiteConfig {
             target: None,
             fixture: Fixture::default_here(),
             suite_dir: SuiteDir::default_here(),
+            snapservice: None,
+            vcenter: None,
             insecure: false,
             ca_cert: None,
+            vcenter_ca_cert: None,
             seed: DEFAULT_SEED,
             cases: DEFAULT_CASES,
             strict: false,
@@ -86,7 +96,8 @@ impl SuiteConfig {
 
     /// `cargo test`'s configuration: the defaults, overridden by `SNAPCONF_TARGET`,
     /// `SNAPCONF_FIXTURE`, `SNAPCONF_SUITE_DIR`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`,
-    /// `SNAPCONF_CASES`, `SNAPCONF_STRICT`.
+    /// `SNAPCONF_CASES`, `SNAPCONF_STRICT`, and the deployment's endpoints and trust:
+    /// `SNAPCONF_SNAPSERVICE`, `SNAPCONF_VCENTER`, `SNAPCONF_CA_CERT`, `SNAPCONF_VCENTER_CA_CERT`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut c = SuiteConfig::new();
         if let Ok(t) = std::env::var("SNAPCONF_TARGET")
@@ -94,12 +105,17 @@ impl SuiteConfig {
         {
             c.target = Some(t);
         }
+        let url = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        c.snapservice = url("SNAPCONF_SNAPSERVICE");
+        c.vcenter = url("SNAPCONF_VCENTER");
+        c.ca_cert = url("SNAPCONF_CA_CERT").map(PathBuf::from);
+        c.vcenter_ca_cert = url("SNAPCONF_VCENTER_CA_CERT").map(PathBuf::from);
         if let Ok(d) = std::env::var("SNAPCONF_SUITE_DIR") {
             c.suite_dir = SuiteDir::Dir(PathBuf::from(d));
         }
         if let Ok(f) = std::env::var("SNAPCONF_FIXTURE") {
             c.fixture = Fixture::File(PathBuf::from(f));
-        } else if c.target.is_some() {
+        } else if c.target.is_some() || c.snapservice.is_some() || c.vcenter.is_some() {
             return Err(ConfigError::TargetWithoutFixture);
         }
         if let Ok(v) = std::env::var("SNAPCONF_INSECURE") {
@@ -117,7 +133,7 @@ impl SuiteConfig {
                 value: v,
             })?;
         }
-        c.snapshots = c.target.is_none();
+        c.snapshots = c.target.is_none() && c.snapservice.is_none() && c.vcenter.is_none();
         if let Ok(v) = std::env::var("SNAPCONF_STRICT") {
             c.strict = matches!(v.as_str(), "1" | "true" | "yes");
         }

@@ -1,7 +1,6 @@
 //! Everything a trial needs: the world, a client for the target, the embedded mock when there
 //! is one, and the shared results.
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -32,14 +31,10 @@ pub enum HarnessError {
         "{0}: no administrator principal: set [target] admin, or grant a \"*\" role with propagation on the root object"
     )]
     NoAdmin(String),
-    #[error("{}: {source}", path.display())]
-    CaCert {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Config(#[from] super::config::ConfigError),
+    #[error(transparent)]
+    Setup(#[from] crate::runner::SetupError),
 }
 
 /// The mock's control plane did not do what it was asked (its answer, summarized).
@@ -64,8 +59,15 @@ pub struct Context {
     unsettled: Mutex<Vec<(String, Option<String>)>>,
 }
 
-fn mock_is_embedded(c: &SuiteConfig) -> bool {
-    c.target.is_none()
+/// The target flags of a run: `--target`, `--snapservice`, `--vcenter` and the CA bundles.
+fn target_flags(c: &SuiteConfig) -> crate::runner::TargetFlags {
+    crate::runner::TargetFlags {
+        target: c.target.clone(),
+        snapservice: c.snapservice.clone(),
+        vcenter: c.vcenter.clone(),
+        ca_cert: c.ca_cert.clone(),
+        vcenter_ca_cert: c.vcenter_ca_cert.clone(),
+    }
 }
 
 /// Task duration on the embedded mock during trials: long enough to observe RUNNING, short
@@ -87,8 +89,18 @@ impl Context {
         world: World,
         results: Arc<Results>,
     ) -> Result<Context, HarnessError> {
-        let (mock, mut target) = match &config.target {
-            Some(url) => (None, TargetConfig::new(url)),
+        let flags = target_flags(&config);
+        let remote = crate::runner::setup::remote_urls(&flags, &world.deployment)?;
+        let (mock, mut target) = match remote {
+            Some(urls) => (
+                None,
+                crate::runner::setup::remote_config(
+                    &flags,
+                    &world.deployment,
+                    urls,
+                    config.timeout,
+                )?,
+            ),
             None => {
                 let mut opts = MockOptions::new(world.clone());
                 for d in &config.defects {
@@ -100,23 +112,21 @@ impl Context {
                     MockServer::start(opts).map_err(|e| HarnessError::MockStart(e.into()))?;
                 let mut t = TargetConfig::new(server.base_url());
                 t.ca_pem = server.ca_pem().map(str::to_owned);
+                // The embedded mock serves both roles at one URL and takes every flow.
+                t.snapservice.auth = crate::runner::setup::flow(&world.deployment.snapservice);
+                t.vcenter.auth = crate::runner::setup::flow(&world.deployment.vcenter);
+                t.task_path = world.deployment.task_path(false);
+                if let Some(ca) = &config.ca_cert {
+                    t.ca_pem = Some(crate::runner::setup::read_ca_bundle(ca)?);
+                }
                 (Some(server), t)
             }
         };
         target.insecure = config.insecure;
         target.timeout = config.timeout;
-        target.set_session_path(&world.target.session_path);
-        target.task_path = world.target.task_path.clone();
-        if let Some(ca) = &config.ca_cert {
-            let pem = std::fs::read_to_string(ca).map_err(|source| HarnessError::CaCert {
-                path: ca.clone(),
-                source,
-            })?;
-            target.ca_pem = Some(pem);
-        }
         let client = Client::new(target, &world)?;
         let mut config = config;
-        if mock_is_embedded(&config) && config.task_budget > std::time::Duration::from_secs(2) {
+        if mock.is_some() && config.task_budget > std::time::Duration::from_secs(2) {
             // The embedded mock ends tasks in milliseconds: a task still running after two
             // seconds will never end, and waiting a minute per case would stall the run.
             config.task_budget = std::time::Duration::from_secs(2);

@@ -16,6 +16,7 @@ pub mod preflight;
 pub mod property_runner;
 pub mod property_table;
 pub mod provision;
+pub mod prune;
 pub mod replay;
 pub mod reproduce;
 pub mod results;

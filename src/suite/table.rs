@@ -84,13 +84,15 @@ pub static TRIALS: &[TrialDef] = &[
         RunLevel,
         runlevel::busy1_at_limit,
     ),
-    TrialDef::new(&[BUSY_2], "burst", RunLevel, runlevel::busy2_never_exceeded),
+    TrialDef::new(&[BUSY_2], "burst", RunLevel, runlevel::busy2_never_exceeded)
+        .probed(super::preflight::limit_known),
     TrialDef::new(
         &[BUSY_3],
         "accepted-after-finish",
         RunLevel,
         runlevel::busy3_frees_up,
-    ),
+    )
+    .probed(super::preflight::limit_known),
     TrialDef::new(
         &[ERR_1],
         "internal-fault",

@@ -36,7 +36,10 @@ async fn login_that_gets_garbage_is_an_error() {
             principal,
             path,
             observed,
+            flow,
+            ..
         }) => {
+            assert_eq!(flow, "basic-session");
             assert_eq!(principal, ADMIN);
             assert_eq!(path, "/api/session");
             assert!(observed.contains("(Protocol)"), "{observed}");
