@@ -98,6 +98,13 @@ pub struct TargetSettings {
     /// first principal granted a `"*"` role, with propagation, on an object that has no parent.
     #[serde(default)]
     pub admin: Option<Sp>,
+    /// The wire form: `rest` (default) or `jsonrpc` (vAPI JSON-RPC, the official bindings'
+    /// form). `--wire` and `SNAPCONF_WIRE` override it.
+    #[serde(default)]
+    pub wire: Option<crate::runner::Wire>,
+    /// The JSON-RPC endpoint's path: `/api` (8.0U3, the default) or `/snapservice` (9.0).
+    #[serde(default)]
+    pub jsonrpc_path: Option<String>,
 }
 
 impl Default for TargetSettings {
@@ -106,6 +113,8 @@ impl Default for TargetSettings {
             session_path: default_session_path(),
             task_path: default_task_path(),
             admin: None,
+            wire: None,
+            jsonrpc_path: None,
         }
     }
 }

@@ -16,6 +16,8 @@ use super::wire::Token;
 use crate::model::Auth;
 use crate::model::world::{Credential, World};
 
+mod jsonrpc_calls;
+
 /// Why the harness cannot talk to a target at all (exit code 2 material).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -151,13 +153,14 @@ impl Client {
     /// Sends a request to the endpoint of the role that owns its path, resolving its
     /// authentication there; renews a cached session once on 401.
     pub async fn send(&self, spec: &RequestSpec) -> Exchange {
-        let slot = self.slots.of(Role::owning(&spec.path));
+        let slot = self.slot_for(spec);
         let token = match self.token_for(slot, &spec.auth).await {
             Ok(t) => t,
             Err(obs) => {
                 return Exchange {
                     request: self.describe(slot, spec, &Token::None),
                     observation: obs,
+                    rpc: None,
                 };
             }
         };
@@ -233,6 +236,9 @@ impl Client {
             Credential::SessionEnv(v) => return Ok(Token::Session(env(v)?)),
             Credential::AuthorizationEnv(v) => return Ok(Token::Authorization(env(v)?)),
         };
+        if self.jsonrpc_logs_in(slot) {
+            return self.jsonrpc_login(slot, principal, &password).await;
+        }
         let endpoint = &self.slots.endpoints[slot];
         match &endpoint.auth {
             AuthFlow::BasicSession { session_path } => {
@@ -292,6 +298,9 @@ impl Client {
     }
 
     async fn logout_session(&self, slot: usize, session: &str) -> Observation {
+        if self.jsonrpc_logs_in(slot) {
+            return self.jsonrpc_logout(slot, session).await;
+        }
         let endpoint = &self.slots.endpoints[slot];
         let url = format!("{}{}", endpoint.base_url, endpoint.auth.session_path());
         self.execute(
@@ -314,12 +323,16 @@ impl Client {
     }
 
     async fn send_with(&self, slot: usize, spec: &RequestSpec, token: &Token) -> Exchange {
+        if let Some(call) = self.jsonrpc_call(spec) {
+            return self.send_call(slot, spec, &call, token).await;
+        }
         let base_url = &self.slots.endpoints[slot].base_url;
         let req = self.cfg.wire.request(&self.http, base_url, spec, token);
         let observation = self.execute(req).await;
         Exchange {
             request: self.describe(slot, spec, token),
             observation,
+            rpc: None,
         }
     }
 

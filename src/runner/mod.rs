@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod exchange;
+pub mod jsonrpc;
 pub mod runtime;
 pub mod target;
 #[cfg(test)]

@@ -107,6 +107,11 @@ impl Context {
         target.timeout = config.timeout;
         target.set_session_path(&world.target.session_path);
         target.task_path = world.target.task_path.clone();
+        target.wire = config.wire.or(world.target.wire).unwrap_or_default();
+        if let Some(p) = config.jsonrpc_path.as_ref().or(world.target.jsonrpc_path.as_ref()) {
+            target.jsonrpc_path = p.clone();
+        }
+        let wire = target.wire;
         if let Some(ca) = &config.ca_cert {
             let pem = std::fs::read_to_string(ca).map_err(|source| HarnessError::CaCert {
                 path: ca.clone(),
@@ -120,6 +125,14 @@ impl Context {
             // The embedded mock ends tasks in milliseconds: a task still running after two
             // seconds will never end, and waiting a minute per case would stall the run.
             config.task_budget = std::time::Duration::from_secs(2);
+        }
+        if wire == crate::runner::Wire::JsonRpc {
+            // The response snapshots are REST answers; the JSON-RPC face has its own message
+            // ids for input it cannot type. The REST-only clauses are out of this run.
+            config.snapshots = false;
+            for (clause, why) in crate::checks::envelope::REST_ONLY {
+                results.exclude(clause, why);
+            }
         }
         let ctx = Context {
             config,
@@ -237,6 +250,11 @@ impl Context {
         let name_held = name.is_some_and(|n| u.iter().any(|(_, m)| m.as_deref() == Some(n)));
         let slot_held = u.iter().any(|(c, _)| c == cluster);
         (name_held, slot_held)
+    }
+
+    /// The wire form requests take in this run.
+    pub fn wire(&self) -> crate::runner::Wire {
+        self.client.config().wire
     }
 
     pub fn target_url(&self) -> String {

@@ -28,6 +28,7 @@ pub mod sources;
 pub mod table;
 pub mod target;
 pub mod trial;
+pub mod wire_form;
 
 pub use config::SuiteConfig;
 pub use context::{Context, HarnessError};
