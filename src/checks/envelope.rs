@@ -40,7 +40,10 @@ pub const REST_ONLY: &[(ClauseId, &str)] = &[
 
 /// Why `clause` is not judged on the JSON-RPC wire, if it is not.
 pub fn rest_only(clause: ClauseId) -> Option<&'static str> {
-    REST_ONLY.iter().find(|(c, _)| *c == clause).map(|(_, r)| *r)
+    REST_ONLY
+        .iter()
+        .find(|(c, _)| *c == clause)
+        .map(|(_, r)| *r)
 }
 
 /// What the envelope rules say of a JSON-RPC exchange.
@@ -81,7 +84,9 @@ pub fn envelope_problems(rpc: &RpcRecord) -> Vec<String> {
     };
     let mut out = Vec::new();
     if status != 200 {
-        out.push(format!("HTTP {status} (a JSON-RPC answer is HTTP 200, vAPI errors included)"));
+        out.push(format!(
+            "HTTP {status} (a JSON-RPC answer is HTTP 200, vAPI errors included)"
+        ));
     }
     let response = match Response::parse(body.as_bytes()) {
         Ok(r) => r,
@@ -178,18 +183,36 @@ mod tests {
         let output = json!({"output":"task-1"});
         for (status, body) in [
             // A vAPI error with an HTTP error status.
-            (404, json!({"jsonrpc":"2.0","id":"5","result":{"error": not_found()}})),
+            (
+                404,
+                json!({"jsonrpc":"2.0","id":"5","result":{"error": not_found()}}),
+            ),
             (200, json!({"jsonrpc":"1.0","id":"5","result": output})),
             (200, json!({"id":"5","result": output})),
             (200, json!({"jsonrpc":"2.0","id":"6","result": output})),
             (200, json!({"jsonrpc":"2.0","id":5,"result": output})),
             (200, json!({"jsonrpc":"2.0","result": output})),
-            (200, json!({"jsonrpc":"2.0","id":"5","result": output, "error":{"code":1,"message":"x"}})),
-            (200, json!({"jsonrpc":"2.0","id":"5","result":{"output":"t","error": not_found()}})),
-            (200, json!({"jsonrpc":"2.0","id":"5","error":{"code":-32602,"message":"Invalid params."}})),
-            (200, json!({"jsonrpc":"2.0","id":"5","result":{"error":{"ERROR":{"com.example.oops":{"messages":[]}}}}})),
-            (200, json!({"jsonrpc":"2.0","id":"5","result":{"error":{"ERROR":{"com.vmware.vapi.std.errors.not_found":{
-                "messages":[{"STRUCTURE":{"com.vmware.vapi.std.localizable_message":{"default_message":"d"}}}]}}}}})),
+            (
+                200,
+                json!({"jsonrpc":"2.0","id":"5","result": output, "error":{"code":1,"message":"x"}}),
+            ),
+            (
+                200,
+                json!({"jsonrpc":"2.0","id":"5","result":{"output":"t","error": not_found()}}),
+            ),
+            (
+                200,
+                json!({"jsonrpc":"2.0","id":"5","error":{"code":-32602,"message":"Invalid params."}}),
+            ),
+            (
+                200,
+                json!({"jsonrpc":"2.0","id":"5","result":{"error":{"ERROR":{"com.example.oops":{"messages":[]}}}}}),
+            ),
+            (
+                200,
+                json!({"jsonrpc":"2.0","id":"5","result":{"error":{"ERROR":{"com.vmware.vapi.std.errors.not_found":{
+                "messages":[{"STRUCTURE":{"com.vmware.vapi.std.localizable_message":{"default_message":"d"}}}]}}}}}),
+            ),
         ] {
             let j = judge(status, body.clone());
             assert_eq!(failed(&j), vec![ClauseId::FMT_1], "{status} {body}: {j:?}");
@@ -197,7 +220,12 @@ mod tests {
         }
         let j = judge_raw(http(200, "<html/>"), None);
         assert_eq!(failed(&j), vec![ClauseId::FMT_1]);
-        let j = judge_raw(Observation::Timeout { after: Duration::ZERO }, None);
+        let j = judge_raw(
+            Observation::Timeout {
+                after: Duration::ZERO,
+            },
+            None,
+        );
         assert_eq!(failed(&j), vec![ClauseId::FMT_1]);
     }
 
@@ -211,7 +239,12 @@ mod tests {
         };
         let j = judge_raw(page, Some(500));
         assert_eq!(failed(&j), vec![ClauseId::ERR_1, ClauseId::FMT_1]);
-        let j = judge_raw(Observation::Timeout { after: Duration::ZERO }, Some(503));
+        let j = judge_raw(
+            Observation::Timeout {
+                after: Duration::ZERO,
+            },
+            Some(503),
+        );
         assert_eq!(failed(&j), vec![ClauseId::UNAV_1]);
     }
 

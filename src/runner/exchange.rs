@@ -245,6 +245,21 @@ mod tests {
     }
 
     #[test]
+    fn curl_expands_the_session_placeholder_inside_a_json_rpc_body() {
+        let r = SentRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:8080/api".into(),
+            headers: vec![],
+            body: Some(r#"{"securityCtx":{"sessionId":"$SESSION"}}"#.into()),
+        };
+        let c = r.curl(false);
+        assert!(
+            c.contains(r#"--data-raw '{"securityCtx":{"sessionId":"'"$SESSION"'"}}'"#),
+            "{c}"
+        );
+    }
+
+    #[test]
     fn summary_names_error_type_and_message_ids() {
         let o = Observation::Response {
             status: 400,

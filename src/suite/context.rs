@@ -108,7 +108,11 @@ impl Context {
         target.set_session_path(&world.target.session_path);
         target.task_path = world.target.task_path.clone();
         target.wire = config.wire.or(world.target.wire).unwrap_or_default();
-        if let Some(p) = config.jsonrpc_path.as_ref().or(world.target.jsonrpc_path.as_ref()) {
+        if let Some(p) = config
+            .jsonrpc_path
+            .as_ref()
+            .or(world.target.jsonrpc_path.as_ref())
+        {
             target.jsonrpc_path = p.clone();
         }
         let wire = target.wire;

@@ -36,10 +36,12 @@ pub fn strategy(ctx: &Context, clause: ClauseId) -> Result<BoxedStrategy<Prepare
     if wire == crate::runner::Wire::Rest {
         return Ok(s);
     }
-    Ok(s.prop_filter("a mutation the wire form cannot express", move |(c, _)| {
-        wire_form::case_applies(wire, &c.mutations)
-    })
-    .boxed())
+    Ok(
+        s.prop_filter("a mutation the wire form cannot express", move |(c, _)| {
+            wire_form::case_applies(wire, &c.mutations)
+        })
+        .boxed(),
+    )
 }
 
 fn strategy_any_wire(

@@ -39,7 +39,9 @@ pub fn mutation_excluded(wire: Wire, m: Mutation) -> Option<&'static str> {
 
 /// Whether every mutation of the case has a form on `wire`.
 pub fn case_applies(wire: Wire, mutations: &[Mutation]) -> bool {
-    mutations.iter().all(|m| mutation_excluded(wire, *m).is_none())
+    mutations
+        .iter()
+        .all(|m| mutation_excluded(wire, *m).is_none())
 }
 
 /// Whether defect `d` shows on `wire`.
@@ -62,7 +64,11 @@ mod tests {
 
     #[test]
     fn rest_keeps_everything() {
-        assert!(Mutation::ALL.iter().all(|m| mutation_excluded(Wire::Rest, *m).is_none()));
+        assert!(
+            Mutation::ALL
+                .iter()
+                .all(|m| mutation_excluded(Wire::Rest, *m).is_none())
+        );
         assert!(Defect::all().iter().all(|d| defect_applies(Wire::Rest, *d)));
         assert!(clause_excluded(Wire::Rest, ClauseId::FMT_4).is_none());
     }
@@ -73,8 +79,14 @@ mod tests {
         assert!(clause_excluded(w, ClauseId::FMT_3).is_some());
         assert!(clause_excluded(w, ClauseId::FMT_4).is_some());
         assert!(clause_excluded(w, ClauseId::FMT_1).is_none());
-        assert!(!case_applies(w, &[Mutation::UnknownVm, Mutation::BodyNotJson]));
-        assert!(case_applies(w, &[Mutation::UnknownVm, Mutation::SnapshotNotString]));
+        assert!(!case_applies(
+            w,
+            &[Mutation::UnknownVm, Mutation::BodyNotJson]
+        ));
+        assert!(case_applies(
+            w,
+            &[Mutation::UnknownVm, Mutation::SnapshotNotString]
+        ));
         assert!(!defect_applies(w, Defect::Accepts200));
         assert!(defect_applies(w, Defect::ErrorTypeMismatch));
         assert_eq!(

@@ -6,11 +6,11 @@
 use serde_json::Value;
 
 use super::{Client, lock};
+use crate::model::Auth;
 use crate::runner::exchange::{Exchange, Observation, RequestSpec, TransportKind};
 use crate::runner::jsonrpc::{self, Call, RpcRecord};
 use crate::runner::target::{AuthFlow, Role, Wire};
 use crate::runner::wire::Token;
-use crate::model::Auth;
 use crate::vapi::{Secret, SecurityContext, ids};
 
 impl Client {
@@ -38,7 +38,10 @@ impl Client {
     pub(super) fn jsonrpc_logs_in(&self, slot: usize) -> bool {
         self.cfg.wire == Wire::JsonRpc
             && slot == self.slots.snapservice
-            && matches!(self.slots.endpoints[slot].auth, AuthFlow::BasicSession { .. })
+            && matches!(
+                self.slots.endpoints[slot].auth,
+                AuthFlow::BasicSession { .. }
+            )
     }
 
     fn jsonrpc_url(&self, slot: usize) -> String {

@@ -153,7 +153,10 @@ mod tests {
             Answer::TaskId,
             vapi_error("com.vmware.vapi.std.errors.unauthenticated", "UNAUTHORIZED"),
         );
-        assert_eq!((s, body.unwrap()["error_type"].clone()), (401, json!("UNAUTHORIZED")));
+        assert_eq!(
+            (s, body.unwrap()["error_type"].clone()),
+            (401, json!("UNAUTHORIZED"))
+        );
         // A name that is no standard error reads as the generic 500.
         let (s, _) = rest(Answer::TaskId, vapi_error("com.example.oops", "NOT_FOUND"));
         assert_eq!(s, 500);
@@ -172,10 +175,7 @@ mod tests {
         );
         assert_eq!(rest(Answer::Void, out(json!(null))), (204, None));
         // An output STRUCTURE where the task id is due: kept for ACC-1 to judge.
-        let (s, b) = rest(
-            Answer::TaskId,
-            out(json!({"STRUCTURE":{"x":{"task":"t"}}})),
-        );
+        let (s, b) = rest(Answer::TaskId, out(json!({"STRUCTURE":{"x":{"task":"t"}}})));
         assert_eq!((s, b), (202, Some(json!({"task":"t"}))));
         let info = json!({"STRUCTURE":{"com.vmware.cis.task.info":{
             "description":{"STRUCTURE":{"com.vmware.vapi.std.localizable_message":{"id":"d","default_message":"d","args":[]}}},
@@ -183,8 +183,14 @@ mod tests {
             "result":{"OPTIONAL":"vm-9"},"start_time":{"OPTIONAL":"2026-01-01T00:00:00Z"}}}});
         let (s, b) = rest(Answer::Struct(&defs::CIS_TASK_INFO), out(info));
         let b = b.unwrap();
-        assert_eq!((s, &b["status"], &b["result"]), (200, &json!("SUCCEEDED"), &json!("vm-9")));
-        assert!(b.get("error").is_none() && b.get("end_time").is_none(), "{b}");
+        assert_eq!(
+            (s, &b["status"], &b["result"]),
+            (200, &json!("SUCCEEDED"), &json!("vm-9"))
+        );
+        assert!(
+            b.get("error").is_none() && b.get("end_time").is_none(),
+            "{b}"
+        );
     }
 
     #[test]
@@ -198,7 +204,8 @@ mod tests {
         assert_eq!(decode(Answer::TaskId, &html), html);
         let garbage = http(200, json!({"jsonrpc":"2.0","id":"1"}));
         assert_eq!(decode(Answer::TaskId, &garbage), garbage);
-        let protocol = json!({"jsonrpc":"2.0","id":"1","error":{"code":-32602,"message":"Invalid params."}});
+        let protocol =
+            json!({"jsonrpc":"2.0","id":"1","error":{"code":-32602,"message":"Invalid params."}});
         let (s, b) = rest(Answer::TaskId, protocol);
         assert_eq!((s, b.unwrap()["code"].clone()), (500, json!(-32602)));
     }

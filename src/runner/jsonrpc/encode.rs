@@ -135,8 +135,14 @@ mod tests {
 
     #[test]
     fn wrong_kinds_keep_their_kind() {
-        assert_eq!(spec(r#"{"snapshot":7}"#)["STRUCTURE"][SPEC]["snapshot"], json!(7));
-        assert_eq!(spec(r#"{"snapshot":null}"#)["STRUCTURE"][SPEC]["snapshot"], json!(null));
+        assert_eq!(
+            spec(r#"{"snapshot":7}"#)["STRUCTURE"][SPEC]["snapshot"],
+            json!(7)
+        );
+        assert_eq!(
+            spec(r#"{"snapshot":null}"#)["STRUCTURE"][SPEC]["snapshot"],
+            json!(null)
+        );
         assert_eq!(
             spec(r#"{"snapshot":"s","name":true}"#)["STRUCTURE"][SPEC]["name"],
             json!({"OPTIONAL": true})
@@ -146,11 +152,14 @@ mod tests {
             json!({"OPTIONAL": "group-v4"})
         );
         assert_eq!(
-            spec(r#"{"snapshot":"s","placement":{"folder":[1]}}"#)["STRUCTURE"][SPEC]
-                ["placement"]["OPTIONAL"]["STRUCTURE"][PLACEMENT]["folder"],
+            spec(r#"{"snapshot":"s","placement":{"folder":[1]}}"#)["STRUCTURE"][SPEC]["placement"]
+                ["OPTIONAL"]["STRUCTURE"][PLACEMENT]["folder"],
             json!({"OPTIONAL": [1]})
         );
-        assert_eq!(spec(r#"[{"snapshot":"s"}]"#).as_array().map(Vec::len), Some(1));
+        assert_eq!(
+            spec(r#"[{"snapshot":"s"}]"#).as_array().map(Vec::len),
+            Some(1)
+        );
     }
 
     #[test]
@@ -180,11 +189,18 @@ mod tests {
             typed_filter(&v, &defs::VM_FILTER_SPEC).map(|v| v.to_json())
         };
         assert_eq!(q(&[]), Some(json!({"OPTIONAL": null})));
-        let f = q(&[("vms", "vm-1"), ("vms", "vm-2"), ("local_protection_enabled", "true")])
-            .unwrap();
+        let f = q(&[
+            ("vms", "vm-1"),
+            ("vms", "vm-2"),
+            ("local_protection_enabled", "true"),
+        ])
+        .unwrap();
         let fields = &f["OPTIONAL"]["STRUCTURE"][defs::VM_FILTER_SPEC.name];
         assert_eq!(fields["vms"], json!({"OPTIONAL":["vm-1","vm-2"]}));
-        assert_eq!(fields["local_protection_enabled"], json!({"OPTIONAL": true}));
+        assert_eq!(
+            fields["local_protection_enabled"],
+            json!({"OPTIONAL": true})
+        );
         assert_eq!(q(&[("bogus", "1")]), None);
         assert_eq!(q(&[("local_protection_enabled", "maybe")]), None);
     }

@@ -19,7 +19,7 @@ use super::exchange::SentRequest;
 use super::wire::{AUTHORIZATION_PLACEHOLDER, SESSION_PLACEHOLDER, Token};
 use crate::model::Auth;
 use crate::vapi::envelope::{OPERATION_HEADER, SERVICE_HEADER};
-use crate::vapi::{ExecutionContext, Request, SecurityContext, Secret};
+use crate::vapi::{ExecutionContext, Request, Secret, SecurityContext};
 
 pub use decode::{RpcRecord, decode};
 pub use route::{Answer, Call, route};
@@ -43,7 +43,9 @@ pub(crate) fn security_context(token: &Token) -> Result<Option<SecurityContext>,
         Token::None => Ok(None),
         Token::Session(s) => Ok(Some(SecurityContext::SessionId(Secret::new(s.clone())))),
         Token::Authorization(a) if crate::sso::is_sign(a) => {
-            let xml = crate::sso::decode_sign_header(a).map_err(|e| format!("the SIGN token cannot be sent as a SAML bearer token: {e}"))?;
+            let xml = crate::sso::decode_sign_header(a).map_err(|e| {
+                format!("the SIGN token cannot be sent as a SAML bearer token: {e}")
+            })?;
             Ok(Some(SecurityContext::SamlBearerToken(Secret::new(xml))))
         }
         Token::Authorization(_) => Err(
@@ -146,7 +148,9 @@ mod tests {
         assert_eq!(parsed.operation_id, "restore$task");
         assert_eq!(
             parsed.ctx.security_ctx,
-            Some(Ok(SecurityContext::SessionId(Secret::new("secret-session"))))
+            Some(Ok(SecurityContext::SessionId(Secret::new(
+                "secret-session"
+            ))))
         );
         assert_eq!(b["jsonrpc"], json!("2.0"));
         assert_eq!(b["method"], json!("invoke"));
@@ -156,11 +160,30 @@ mod tests {
     fn the_record_hides_secrets_but_shows_a_garbage_probe() {
         let call = restore_call();
         let ctx = SecurityContext::SessionId(Secret::new("secret-session"));
-        let shown = describe("http://x/api", &call, "1", Some(&ctx), &Auth::Principal("p".into()));
+        let shown = describe(
+            "http://x/api",
+            &call,
+            "1",
+            Some(&ctx),
+            &Auth::Principal("p".into()),
+        );
         let text = shown.body.clone().unwrap();
-        assert!(!text.contains("secret-session") && text.contains("$SESSION"), "{text}");
-        assert!(shown.headers.contains(&("vapi-operation".into(), "restore$task".into())));
-        let probe = describe("http://x/api", &call, "1", Some(&ctx), &Auth::Garbage("g".into()));
+        assert!(
+            !text.contains("secret-session") && text.contains("$SESSION"),
+            "{text}"
+        );
+        assert!(
+            shown
+                .headers
+                .contains(&("vapi-operation".into(), "restore$task".into()))
+        );
+        let probe = describe(
+            "http://x/api",
+            &call,
+            "1",
+            Some(&ctx),
+            &Auth::Garbage("g".into()),
+        );
         assert!(probe.body.unwrap().contains("secret-session"));
         let login = SecurityContext::UserPass {
             user: "u".into(),

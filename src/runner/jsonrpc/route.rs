@@ -87,7 +87,11 @@ pub fn route(spec: &RequestSpec) -> Option<Call> {
     let segments: Vec<String> = path
         .split('/')
         .skip(1)
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .collect();
     let query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -95,10 +99,27 @@ pub fn route(spec: &RequestSpec) -> Option<Call> {
     let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = spec.method.as_str();
     match (method, seg.as_slice()) {
-        ("POST", ["api", "snapservice", "clusters", cluster, "virtual-machines", vm]) => {
-            Some(restore(cluster, vm, &query, spec.body.as_deref()))
-        }
-        ("GET", ["api", "snapservice", "clusters", cluster, "virtual-machines"]) => {
+        (
+            "POST",
+            [
+                "api",
+                "snapservice",
+                "clusters",
+                cluster,
+                "virtual-machines",
+                vm,
+            ],
+        ) => Some(restore(cluster, vm, &query, spec.body.as_deref())),
+        (
+            "GET",
+            [
+                "api",
+                "snapservice",
+                "clusters",
+                cluster,
+                "virtual-machines",
+            ],
+        ) => {
             let filter = typed_filter(&query, &defs::VM_FILTER_SPEC)?;
             Some(Call::new(
                 ids::VIRTUAL_MACHINES,
@@ -107,17 +128,34 @@ pub fn route(spec: &RequestSpec) -> Option<Call> {
                 Answer::Struct(&defs::VM_LIST_RESULT),
             ))
         }
-        ("GET", ["api", "snapservice", "clusters", cluster, "virtual-machines", vm])
-            if query.is_empty() =>
-        {
-            Some(Call::new(
-                ids::VIRTUAL_MACHINES,
-                ids::GET,
-                input(&[("cluster", cluster), ("vm", vm)]),
-                Answer::Struct(&defs::VM_INFO),
-            ))
-        }
-        ("GET", ["api", "snapservice", "clusters", cluster, "virtual-machines", vm, "snapshots"]) => {
+        (
+            "GET",
+            [
+                "api",
+                "snapservice",
+                "clusters",
+                cluster,
+                "virtual-machines",
+                vm,
+            ],
+        ) if query.is_empty() => Some(Call::new(
+            ids::VIRTUAL_MACHINES,
+            ids::GET,
+            input(&[("cluster", cluster), ("vm", vm)]),
+            Answer::Struct(&defs::VM_INFO),
+        )),
+        (
+            "GET",
+            [
+                "api",
+                "snapservice",
+                "clusters",
+                cluster,
+                "virtual-machines",
+                vm,
+                "snapshots",
+            ],
+        ) => {
             let filter = typed_filter(&query, &defs::SNAPSHOT_FILTER_SPEC)?;
             Some(Call::new(
                 ids::SNAPSHOTS,
@@ -128,7 +166,16 @@ pub fn route(spec: &RequestSpec) -> Option<Call> {
         }
         (
             "GET",
-            ["api", "snapservice", "clusters", cluster, "virtual-machines", vm, "snapshots", s],
+            [
+                "api",
+                "snapservice",
+                "clusters",
+                cluster,
+                "virtual-machines",
+                vm,
+                "snapshots",
+                s,
+            ],
         ) if query.is_empty() => Some(Call::new(
             ids::SNAPSHOTS,
             ids::GET,
@@ -261,7 +308,10 @@ mod tests {
         let t = get("/api/snapservice/tasks/t-1").unwrap();
         assert_eq!(t.service, ids::SNAPSERVICE_TASKS);
         let l = get("/api/snapservice/clusters/domain-c8/virtual-machines?vms=vm-42").unwrap();
-        assert_eq!((l.service, l.operation.as_str()), (ids::VIRTUAL_MACHINES, "list"));
+        assert_eq!(
+            (l.service, l.operation.as_str()),
+            (ids::VIRTUAL_MACHINES, "list")
+        );
         assert_eq!(
             l.input.to_json()["STRUCTURE"]["operation-input"]["filter"],
             json!({"OPTIONAL":{"STRUCTURE":{"com.vmware.snapservice.clusters.virtual_machines.filter_spec":{
@@ -273,7 +323,10 @@ mod tests {
         let s = get("/api/snapservice/clusters/c/virtual-machines/v/snapshots").unwrap();
         assert_eq!((s.service, s.operation.as_str()), (ids::SNAPSHOTS, "list"));
         let v = get("/api/snapservice/clusters/c/virtual-machines/v").unwrap();
-        assert_eq!((v.service, v.operation.as_str()), (ids::VIRTUAL_MACHINES, "get"));
+        assert_eq!(
+            (v.service, v.operation.as_str()),
+            (ids::VIRTUAL_MACHINES, "get")
+        );
     }
 
     #[test]
