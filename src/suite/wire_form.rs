@@ -74,6 +74,24 @@ mod tests {
     }
 
     #[test]
+    fn a_fixture_names_its_wire_form() {
+        let text = std::fs::read_to_string(crate::suite::SuiteConfig::default_fixture()).unwrap();
+        let path = std::path::Path::new("t.toml");
+        let with = |line: &str| {
+            crate::model::World::parse(
+                &text.replacen("[target]\n", &format!("[target]\n{line}\n"), 1),
+                path,
+            )
+        };
+        let w = with("wire = \"jsonrpc\"\njsonrpc_path = \"/snapservice\"").unwrap();
+        assert_eq!(w.target.wire, Some(Wire::JsonRpc));
+        assert_eq!(w.target.jsonrpc_path.as_deref(), Some("/snapservice"));
+        assert_eq!(with("").unwrap().target.wire, None);
+        let e = with("wire = \"soap\"").unwrap_err().to_string();
+        assert!(e.contains("soap") && e.contains("jsonrpc"), "{e}");
+    }
+
+    #[test]
     fn jsonrpc_drops_the_rest_only_parts() {
         let w = Wire::JsonRpc;
         assert!(clause_excluded(w, ClauseId::FMT_3).is_some());
