@@ -153,6 +153,7 @@ fn the_conforming_mock_passes_over_jsonrpc_with_the_rest_only_clauses_not_exerci
     assert_eq!(r.code, Some(0), "{}", r.show());
     let v = verdicts(&report);
     assert!(!v.is_empty(), "no report: {}", r.show());
+    assert_eq!(report["target"]["wire"], "jsonrpc");
     for (id, verdict, reason) in &v {
         match id.as_str() {
             "FMT-3" | "FMT-4" => {
