@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use snapservice_conformance::mock::Defect;
 use snapservice_conformance::report::TrialOutcome;
-use snapservice_conformance::suite::{self, Context, SuiteConfig};
+use snapservice_conformance::runner::Wire;
+use snapservice_conformance::suite::{self, Context, SuiteConfig, wire_form};
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     }));
     trials.extend(mutation_trials());
     trials.push(no_false_positives());
+    trials.extend(jsonrpc_mutation_trials());
     let conclusion = libtest_mimic::run(&args, trials);
     drop(ctx);
     conclusion.exit_code()
@@ -59,27 +62,98 @@ fn main() -> ExitCode {
 /// clause the defect declares and nothing else. They run against the embedded mock only.
 fn mutation_trials() -> Vec<Trial> {
     let remote = std::env::var("SNAPCONF_TARGET").is_ok_and(|t| !t.is_empty());
-    snapservice_conformance::mock::Defect::all()
+    Defect::all()
         .iter()
         .map(|d| {
             let d = *d;
+            // Under SNAPCONF_WIRE=jsonrpc a defect that breaks only a REST promise does not show.
+            let applies = SuiteConfig::from_env()
+                .map(|c| wire_form::defect_applies(c.wire.unwrap_or_default(), d))
+                .unwrap_or(true);
             Trial::test(format!("MUTATION::{}", d.name()), move || {
                 let base = SuiteConfig::from_env().map_err(Failed::from)?;
-                let s = suite::score::score_defect(&base, d).map_err(|e| Failed::from(e.to_string()))?;
-                if s.detected && s.precise && s.reproducible {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "defect {}: declared {:?}, failed {:?} (detected: {}, precise: {}, reproducible: {})",
-                        s.defect, s.declared, s.failed, s.detected, s.precise, s.reproducible
-                    )
-                    .into())
-                }
+                score(&base, d)
             })
             .with_kind("mutation")
-            .with_ignored_flag(remote)
+            .with_ignored_flag(remote || !applies)
         })
         .collect()
+}
+
+/// The whole suite against a mock with defect `d`: every declared clause fails, nothing else,
+/// and every failure carries a minimal case and a curl line.
+fn score(base: &SuiteConfig, d: Defect) -> Result<(), Failed> {
+    let s = suite::score::score_defect(base, d).map_err(|e| Failed::from(e.to_string()))?;
+    if s.detected && s.precise && s.reproducible {
+        Ok(())
+    } else {
+        Err(format!(
+            "defect {}: declared {:?}, failed {:?} (detected: {}, precise: {}, reproducible: {})",
+            s.defect, s.declared, s.failed, s.detected, s.precise, s.reproducible
+        )
+        .into())
+    }
+}
+
+/// Cases per property in the JSON-RPC mutation trials. Both faces share the mock's decision
+/// core, which the REST trials exercise at full size; these show the JSON-RPC face and the
+/// harness's JSON-RPC wire catching each defect, at a size that keeps `cargo test` short.
+const JSONRPC_MUTATION_CASES: u32 = 64;
+
+/// The mutation test over the JSON-RPC wire (`MUTATION::jsonrpc::<defect>`), for every defect
+/// that shows on it, plus the conforming mock over two seeds; run beside the REST trials when
+/// the suite itself runs over REST.
+fn jsonrpc_mutation_trials() -> Vec<Trial> {
+    let remote = std::env::var("SNAPCONF_TARGET").is_ok_and(|t| !t.is_empty());
+    let already = SuiteConfig::from_env().is_ok_and(|c| c.wire == Some(Wire::JsonRpc));
+    let base = || {
+        SuiteConfig::from_env().map(|mut c| {
+            c.wire = Some(Wire::JsonRpc);
+            c.cases = c.cases.min(JSONRPC_MUTATION_CASES);
+            c
+        })
+    };
+    let mut trials: Vec<Trial> = Defect::all()
+        .iter()
+        .copied()
+        .filter(|d| wire_form::defect_applies(Wire::JsonRpc, *d))
+        .map(|d| {
+            Trial::test(format!("MUTATION::jsonrpc::{}", d.name()), move || {
+                score(&base().map_err(Failed::from)?, d)
+            })
+            .with_kind("mutation")
+            .with_ignored_flag(remote || already)
+        })
+        .collect();
+    trials.push(
+        Trial::test("MUTATION::jsonrpc::conforming-mock-2-seeds", move || {
+            let base = base().map_err(Failed::from)?;
+            let mut bad = Vec::new();
+            for i in 0..2u64 {
+                let seed = base
+                    .seed
+                    .wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                let r = suite::score::run_with_defects(&base, &[], seed)
+                    .map_err(|e| Failed::from(e.to_string()))?;
+                let failed = suite::score::failed_clauses(&r);
+                if !failed.is_empty() {
+                    bad.push(format!("seed {seed:#x}: {failed:?}"));
+                }
+            }
+            if bad.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the conforming mock failed clauses over JSON-RPC: {}",
+                    bad.join("; ")
+                )
+                .into())
+            }
+        })
+        .with_kind("mutation")
+        .with_ignored_flag(remote || already),
+    );
+    trials
 }
 
 /// The conforming mock passes the whole suite over ten different seeds: the suite has no false

@@ -31,6 +31,10 @@ pub fn allowed_error_types(status: u16) -> Option<&'static [ErrorType]> {
 /// injected into this request (500 or 503), if any: a timeout or a non-vAPI body then breaks
 /// ERR-1 (or UNAV-1) rather than only FMT-4/FMT-1.
 pub fn check_format(ex: &Exchange, injected: Option<u16>) -> Judgement {
+    // A JSON-RPC exchange: its envelope, and its REST form without the REST-only clauses.
+    if let Some(rpc) = &ex.rpc {
+        return super::envelope::check_format_jsonrpc(ex, rpc, injected);
+    }
     let mut j = Judgement::default();
     let fault_clause = injected.map(|s| {
         if s == 503 {

@@ -3,6 +3,7 @@
 //! the restored VM and run-level properties. They are written from the clause catalog and never
 //! call the mock's decision code.
 
+pub mod envelope;
 pub mod finding;
 pub mod format;
 pub mod post;

@@ -49,6 +49,7 @@ pub fn exchange(observation: Observation) -> Exchange {
             body: Some(r#"{"snapshot":"snap-42-a"}"#.into()),
         },
         observation,
+        rpc: None,
     }
 }
 

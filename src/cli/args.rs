@@ -111,6 +111,14 @@ pub struct CertifyArgs {
     /// Do not write the results bundle (.tar.gz).
     #[arg(long)]
     pub no_bundle: bool,
+    /// The wire form: `rest`, or `jsonrpc` (vAPI JSON-RPC 2.0, the official bindings' form)
+    /// [default: the fixture's `[target] wire`, else rest].
+    #[arg(long, value_parser = parse_wire)]
+    pub wire: Option<crate::runner::Wire>,
+    /// Path of the JSON-RPC endpoint: `/api` (8.0U3) or `/snapservice` (9.0) [default: the
+    /// fixture's `[target] jsonrpc_path`, else /api].
+    #[arg(long)]
+    pub jsonrpc_path: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +199,15 @@ pub struct ScoreArgs {
     /// Print a Markdown table (for the README).
     #[arg(long)]
     pub markdown: bool,
+    /// Score the suite over this wire form (`rest` or `jsonrpc`); on jsonrpc the defects that
+    /// only break REST promises are left out.
+    #[arg(long, value_parser = parse_wire, default_value = "rest")]
+    pub wire: crate::runner::Wire,
+}
+
+fn parse_wire(s: &str) -> anyhow::Result<crate::runner::Wire> {
+    crate::runner::Wire::parse(s)
+        .ok_or_else(|| anyhow::anyhow!("`{s}` is not a wire form: use `rest` or `jsonrpc`"))
 }
 
 fn parse_seed(s: &str) -> anyhow::Result<u64> {

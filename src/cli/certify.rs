@@ -135,6 +135,13 @@ fn config_from(a: &CertifyArgs) -> anyhow::Result<SuiteConfig> {
     c.defects = a.defects.clone();
     c.persist_failures = false;
     c.replay_dir = Some(a.report.join("replay"));
+    c.wire = a.wire;
+    if let Some(p) = &a.jsonrpc_path {
+        if !p.starts_with('/') {
+            anyhow::bail!("--jsonrpc-path must start with `/` (e.g. /api or /snapservice)");
+        }
+        c.jsonrpc_path = Some(p.clone());
+    }
     if (c.target.is_some() || c.snapservice.is_some() || c.vcenter.is_some())
         && !a.defects.is_empty()
     {

@@ -16,8 +16,13 @@ pub fn run(a: ScoreArgs) -> ExitCode {
     if let Some(s) = a.seed {
         base.seed = s;
     }
+    base.wire = Some(a.wire);
     let defects: Vec<Defect> = if a.defects.is_empty() {
-        Defect::all().to_vec()
+        Defect::all()
+            .iter()
+            .copied()
+            .filter(|d| crate::suite::wire_form::defect_applies(a.wire, *d))
+            .collect()
     } else {
         let mut v = Vec::new();
         for d in &a.defects {

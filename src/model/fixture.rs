@@ -108,6 +108,13 @@ pub struct TargetSettings {
     /// vCenter: sessions, the STS, the VM API and cis tasks.
     #[serde(default)]
     pub vcenter: Option<EndpointDef>,
+    /// The wire form: `rest` (default) or `jsonrpc` (vAPI JSON-RPC, the official bindings'
+    /// form). `--wire` and `SNAPCONF_WIRE` override it.
+    #[serde(default)]
+    pub wire: Option<crate::runner::Wire>,
+    /// The JSON-RPC endpoint's path: `/api` (8.0U3, the default) or `/snapservice` (9.0).
+    #[serde(default)]
+    pub jsonrpc_path: Option<String>,
 }
 
 /// `[target.snapservice]` or `[target.vcenter]`: one endpoint and how principals

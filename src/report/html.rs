@@ -67,6 +67,7 @@ fn header(o: &mut String, r: &RunReport) {
                 "on".into()
             },
         ),
+        ("Wire form", r.target.wire.clone()),
         (
             "Harness",
             format!("{} {}", r.harness.name, r.harness.version),

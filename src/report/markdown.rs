@@ -38,6 +38,7 @@ fn header(o: &mut String, r: &RunReport) {
                 "on".into()
             },
         ),
+        ("Wire form", inline(&r.target.wire)),
         (
             "Harness",
             format!("{} {}", inline(&r.harness.name), inline(&r.harness.version)),

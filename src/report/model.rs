@@ -44,6 +44,13 @@ pub struct TargetInfo {
     /// `embedded-mock` or `remote`.
     pub kind: String,
     pub insecure: bool,
+    /// The wire form the requests took: `rest` or `jsonrpc`.
+    #[serde(default = "rest_wire")]
+    pub wire: String,
+}
+
+fn rest_wire() -> String {
+    "rest".into()
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

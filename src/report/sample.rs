@@ -57,6 +57,7 @@ pub fn report() -> RunReport {
             url: "https://vc.lab.example:443".into(),
             kind: "remote".into(),
             insecure: false,
+            wire: "rest".into(),
         },
         seed: 42,
         duration_s: 12.5,

@@ -194,6 +194,9 @@ impl Client {
         principal: &str,
         password: &str,
     ) -> Result<Token, Observation> {
+        if self.jsonrpc_logs_in(slot) {
+            return self.jsonrpc_login(slot, principal, password).await;
+        }
         match self.slots.endpoints[slot].auth.clone() {
             AuthFlow::BasicSession { session_path } => {
                 self.basic_session(slot, &session_path, principal, password)
@@ -344,6 +347,9 @@ impl Client {
     }
 
     async fn logout_session(&self, slot: usize, session: &str) -> Observation {
+        if self.jsonrpc_logs_in(slot) {
+            return self.jsonrpc_logout(slot, session).await;
+        }
         let endpoint = &self.slots.endpoints[slot];
         let Some(path) = endpoint.auth.session_path() else {
             return transport("this endpoint has no sessions".into());

@@ -16,6 +16,8 @@ use super::wire::Token;
 use crate::model::Auth;
 use crate::model::world::{Credential, World};
 
+mod jsonrpc_calls;
+
 /// Why the harness cannot talk to a target at all (exit code 2 material).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -200,13 +202,14 @@ impl Client {
     /// authentication there; on a 401 renews the principal's session or token once (a cached
     /// one may have expired on the server), never in a loop.
     pub async fn send(&self, spec: &RequestSpec) -> Exchange {
-        let slot = self.slots.of(Role::owning(&spec.path));
+        let slot = self.slot_for(spec);
         let token = match self.token_for(slot, &spec.auth).await {
             Ok(t) => t,
             Err(obs) => {
                 return Exchange {
                     request: self.describe(slot, spec, &Token::None),
                     observation: obs,
+                    rpc: None,
                 };
             }
         };
@@ -234,6 +237,9 @@ impl Client {
         spec: &RequestSpec,
         token: &Token,
     ) -> Exchange {
+        if let Some(call) = self.jsonrpc_call(spec) {
+            return self.send_call(slot, spec, &call, token).await;
+        }
         let base_url = &self.slots.endpoints[slot].base_url;
         let req = self
             .cfg
@@ -243,6 +249,7 @@ impl Client {
         Exchange {
             request: self.describe(slot, spec, token),
             observation,
+            rpc: None,
         }
     }
 

@@ -92,11 +92,16 @@ impl SentRequest {
 
 /// Single-quotes for a POSIX shell, except `$SESSION`/`$AUTH` placeholders which must expand:
 /// header values that are exactly a placeholder are double-quoted instead.
+/// Inside a single-quoted JSON-RPC body, the session placeholder (`"sessionId":"$SESSION"`)
+/// is closed out of the quotes so it expands too.
 fn shell_quote(s: &str) -> String {
     if s.ends_with(": $SESSION") || s.ends_with(": $AUTHORIZATION") {
         return format!("\"{s}\"");
     }
-    format!("'{}'", s.replace('\'', r"'\''"))
+    let quoted = s
+        .replace('\'', r"'\''")
+        .replace("\"$SESSION\"", "\"'\"$SESSION\"'\"");
+    format!("'{quoted}'")
 }
 
 /// Why no HTTP response was judged.
@@ -198,7 +203,13 @@ impl Observation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Exchange {
     pub request: SentRequest,
+    /// On the JSON-RPC wire, the answer in REST form (`runner::jsonrpc::decode`); otherwise
+    /// the answer as it came.
     pub observation: Observation,
+    /// On the JSON-RPC wire, the call and its answer as they came (judged by
+    /// `checks::envelope`); `None` for a REST exchange.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rpc: Option<super::jsonrpc::RpcRecord>,
 }
 
 mod millis {
@@ -229,6 +240,21 @@ mod tests {
         assert!(c.contains(r#"--data-raw '{"name":"it'\''s"}'"#), "{c}");
         assert!(
             c.ends_with("'http://127.0.0.1:8080/api/x?action=restore&vmw-task=true'"),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn curl_expands_the_session_placeholder_inside_a_json_rpc_body() {
+        let r = SentRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:8080/api".into(),
+            headers: vec![],
+            body: Some(r#"{"securityCtx":{"sessionId":"$SESSION"}}"#.into()),
+        };
+        let c = r.curl(false);
+        assert!(
+            c.contains(r#"--data-raw '{"securityCtx":{"sessionId":"'"$SESSION"'"}}'"#),
             "{c}"
         );
     }

@@ -5,6 +5,7 @@
 mod auth;
 pub mod client;
 pub mod exchange;
+pub mod jsonrpc;
 pub mod runtime;
 pub mod setup;
 pub mod target;

@@ -125,13 +125,40 @@ impl Endpoint {
     }
 }
 
-/// The form requests take on the wire (see `runner::wire`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The form requests take on the wire (see `runner::wire`). Spelled `rest` and `jsonrpc` on
+/// the command line, in `SNAPCONF_WIRE` and in a fixture's `[target] wire`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Wire {
     /// The vAPI REST binding: `RequestSpec`'s method, path and JSON body as they are.
     #[default]
     Rest,
+    /// vAPI JSON-RPC 2.0, the official bindings' form (`runner::jsonrpc`): every request the
+    /// JSON-RPC API has an operation for becomes an `invoke` at `TargetConfig::jsonrpc_path`;
+    /// the rest (vCenter's VM API) stays REST.
+    JsonRpc,
 }
+
+impl Wire {
+    /// `rest` or `jsonrpc`.
+    pub fn parse(s: &str) -> Option<Wire> {
+        match s.trim() {
+            "rest" => Some(Wire::Rest),
+            "jsonrpc" => Some(Wire::JsonRpc),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Wire::Rest => "rest",
+            Wire::JsonRpc => "jsonrpc",
+        }
+    }
+}
+
+/// Where the JSON-RPC endpoint is by default: `/api` (8.0U3); 9.0 serves `/snapservice`.
+pub const DEFAULT_JSONRPC_PATH: &str = "/api";
 
 /// How to reach a target.
 #[derive(Debug, Clone)]
@@ -139,6 +166,8 @@ pub struct TargetConfig {
     pub snapservice: Endpoint,
     pub vcenter: Endpoint,
     pub wire: Wire,
+    /// The path of the JSON-RPC endpoint on the Snapservice endpoint (with `Wire::JsonRpc`).
+    pub jsonrpc_path: String,
     /// Skip TLS verification (recorded in the report).
     pub insecure: bool,
     /// Extra trust anchors (a PEM bundle of one or more certificates) for every endpoint, e.g.
@@ -159,6 +188,7 @@ impl TargetConfig {
             snapservice: Endpoint::new(base_url),
             vcenter: Endpoint::new(base_url),
             wire: Wire::Rest,
+            jsonrpc_path: DEFAULT_JSONRPC_PATH.into(),
             insecure: false,
             ca_pem: None,
             timeout: Duration::from_secs(10),

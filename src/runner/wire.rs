@@ -1,6 +1,6 @@
-//! The one place a `RequestSpec` becomes bytes on the wire, and the printable record of it. A
-//! second wire form (vAPI JSON-RPC) is a new `Wire` variant handled here; callers keep building
-//! `RequestSpec`s.
+//! The one place a REST `RequestSpec` becomes bytes on the wire, and the printable record of it.
+//! The JSON-RPC wire sends the requests it has an operation for as `invoke` calls
+//! (`runner::jsonrpc`, through `Client::send`); the others go out here, as REST, on either wire.
 
 use super::exchange::{RequestSpec, SentRequest};
 use super::target::Wire;
@@ -31,7 +31,9 @@ impl Wire {
         token: &Token,
     ) -> reqwest::RequestBuilder {
         match self {
-            Wire::Rest => {
+            // On the JSON-RPC wire, a request this function sees has no JSON-RPC operation
+            // (vCenter's VM API): it stays REST.
+            Wire::Rest | Wire::JsonRpc => {
                 let url = format!("{base_url}{}", spec.path);
                 let method = reqwest::Method::from_bytes(spec.method.as_bytes())
                     .unwrap_or(reqwest::Method::GET);
@@ -58,7 +60,7 @@ impl Wire {
     /// placeholders. A garbage session id is the probe itself and is shown as sent.
     pub(crate) fn describe(self, base_url: &str, spec: &RequestSpec, token: &Token) -> SentRequest {
         match self {
-            Wire::Rest => {
+            Wire::Rest | Wire::JsonRpc => {
                 let mut headers = vec![("Accept".to_owned(), "application/json".to_owned())];
                 match (token, &spec.auth) {
                     (Token::Session(v), Auth::Garbage(_)) => {

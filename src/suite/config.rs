@@ -20,6 +20,8 @@ pub enum ConfigError {
     TargetWithoutFixture,
     #[error("{var}={value:?} is not a number")]
     NotANumber { var: &'static str, value: String },
+    #[error("SNAPCONF_WIRE={0:?} is not a wire form: use `rest` or `jsonrpc`")]
+    NotAWire(String),
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,12 @@ pub struct SuiteConfig {
     pub replay_dir: Option<PathBuf>,
     /// A prefix every VM this run creates carries, so a lab can see and clean what a run made.
     pub run_prefix: String,
+    /// The wire form (`--wire`, `SNAPCONF_WIRE`); `None`: the fixture's `[target] wire`, else
+    /// REST.
+    pub wire: Option<crate::runner::Wire>,
+    /// The JSON-RPC endpoint's path (`--jsonrpc-path`, `SNAPCONF_JSONRPC_PATH`); `None`: the
+    /// fixture's `[target] jsonrpc_path`, else `/api`.
+    pub jsonrpc_path: Option<String>,
 }
 
 impl SuiteConfig {
@@ -91,13 +99,15 @@ impl SuiteConfig {
             snapshots: false,
             replay_dir: None,
             run_prefix: format!("snapconf-{:04x}", rand_u16()),
+            wire: None,
+            jsonrpc_path: None,
         }
     }
 
     /// `cargo test`'s configuration: the defaults, overridden by `SNAPCONF_TARGET`,
     /// `SNAPCONF_FIXTURE`, `SNAPCONF_SUITE_DIR`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`,
     /// `SNAPCONF_CASES`, `SNAPCONF_STRICT`, and the deployment's endpoints and trust:
-    /// `SNAPCONF_SNAPSERVICE`, `SNAPCONF_VCENTER`, `SNAPCONF_CA_CERT`, `SNAPCONF_VCENTER_CA_CERT`.
+    /// `SNAPCONF_SNAPSERVICE`, `SNAPCONF_VCENTER`, `SNAPCONF_CA_CERT`, `SNAPCONF_VCENTER_CA_CERT`; the wire form: `SNAPCONF_WIRE`, `SNAPCONF_JSONRPC_PATH`.
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut c = SuiteConfig::new();
         if let Ok(t) = std::env::var("SNAPCONF_TARGET")
@@ -136,6 +146,16 @@ impl SuiteConfig {
         c.snapshots = c.target.is_none() && c.snapservice.is_none() && c.vcenter.is_none();
         if let Ok(v) = std::env::var("SNAPCONF_STRICT") {
             c.strict = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Ok(v) = std::env::var("SNAPCONF_WIRE")
+            && !v.trim().is_empty()
+        {
+            c.wire = Some(crate::runner::Wire::parse(&v).ok_or(ConfigError::NotAWire(v))?);
+        }
+        if let Ok(v) = std::env::var("SNAPCONF_JSONRPC_PATH")
+            && !v.trim().is_empty()
+        {
+            c.jsonrpc_path = Some(v);
         }
         Ok(c)
     }

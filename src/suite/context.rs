@@ -124,12 +124,29 @@ impl Context {
         };
         target.insecure = config.insecure;
         target.timeout = config.timeout;
+        target.wire = config.wire.or(world.target.wire).unwrap_or_default();
+        if let Some(p) = config
+            .jsonrpc_path
+            .as_ref()
+            .or(world.target.jsonrpc_path.as_ref())
+        {
+            target.jsonrpc_path = p.clone();
+        }
+        let wire = target.wire;
         let client = Client::new(target, &world)?;
         let mut config = config;
         if mock.is_some() && config.task_budget > std::time::Duration::from_secs(2) {
             // The embedded mock ends tasks in milliseconds: a task still running after two
             // seconds will never end, and waiting a minute per case would stall the run.
             config.task_budget = std::time::Duration::from_secs(2);
+        }
+        if wire == crate::runner::Wire::JsonRpc {
+            // The response snapshots are REST answers; the JSON-RPC face has its own message
+            // ids for input it cannot type. The REST-only clauses are out of this run.
+            config.snapshots = false;
+            for (clause, why) in crate::checks::envelope::REST_ONLY {
+                results.exclude(clause, why);
+            }
         }
         let ctx = Context {
             config,
@@ -247,6 +264,11 @@ impl Context {
         let name_held = name.is_some_and(|n| u.iter().any(|(_, m)| m.as_deref() == Some(n)));
         let slot_held = u.iter().any(|(c, _)| c == cluster);
         (name_held, slot_held)
+    }
+
+    /// The wire form requests take in this run.
+    pub fn wire(&self) -> crate::runner::Wire {
+        self.client.config().wire
     }
 
     pub fn target_url(&self) -> String {

@@ -71,6 +71,20 @@ fn examples(
                 ));
             }
             let r = RequestSpec::restore(&case);
+            // On the JSON-RPC wire the request goes out as its operation's `invoke`.
+            if let Some(call) = (ctx.wire() == crate::runner::Wire::JsonRpc)
+                .then(|| crate::runner::jsonrpc::route(&r))
+                .flatten()
+            {
+                out.push(format!(
+                    "POST {}  invoke {} {}  {}",
+                    ctx.client.config().jsonrpc_path,
+                    call.service,
+                    call.operation,
+                    call.input.to_json()
+                ));
+                continue;
+            }
             out.push(format!(
                 "{} {}  {}",
                 r.method,

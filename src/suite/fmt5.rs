@@ -37,6 +37,9 @@ pub fn message_ids_stable(ctx: &Context, def: &TrialDef) -> Result<TrialResult, 
         let Ok(tree) = strat.new_tree(&mut runner) else {
             continue;
         };
+        if !super::wire_form::case_applies(c.wire(), &tree.current().mutations) {
+            continue;
+        }
         let req = RequestSpec::restore(&tree.current());
         let (a, b) =
             runtime().block_on(async { (c.client.send(&req).await, c.client.send(&req).await) });

@@ -31,6 +31,7 @@ pub mod table;
 pub mod target;
 pub mod trial;
 pub mod vm_api;
+pub mod wire_form;
 
 pub use config::SuiteConfig;
 pub use context::{Context, HarnessError};

@@ -10,6 +10,7 @@ use super::context::Context;
 use super::outcome::TrialResult;
 use super::property_runner::{Prepared, run_property};
 use super::trial::{TrialDef, TrialError, Unavailable};
+use super::wire_form;
 use crate::clause::ClauseId;
 use crate::generate;
 use crate::model::{Case, Mutation};
@@ -27,8 +28,26 @@ pub fn probe(ctx: &Context, def: &TrialDef) -> Result<(), Unavailable> {
     strategy(ctx, def.clause()).map(|_| ())
 }
 
-/// Strategy for a clause's property, or why this world cannot exercise it.
+/// Strategy for a clause's property, or why this world cannot exercise it. On the JSON-RPC wire
+/// cases carrying a mutation that wire cannot express are not drawn (`wire_form`).
 pub fn strategy(ctx: &Context, clause: ClauseId) -> Result<BoxedStrategy<Prepared>, Unavailable> {
+    let s = strategy_any_wire(ctx, clause)?;
+    let wire = ctx.wire();
+    if wire == crate::runner::Wire::Rest {
+        return Ok(s);
+    }
+    Ok(
+        s.prop_filter("a mutation the wire form cannot express", move |(c, _)| {
+            wire_form::case_applies(wire, &c.mutations)
+        })
+        .boxed(),
+    )
+}
+
+fn strategy_any_wire(
+    ctx: &Context,
+    clause: ClauseId,
+) -> Result<BoxedStrategy<Prepared>, Unavailable> {
     use ClauseId as C;
     let w = &ctx.world;
     let admin = ctx.admin();
@@ -48,6 +67,7 @@ pub fn strategy(ctx: &Context, clause: ClauseId) -> Result<BoxedStrategy<Prepare
         let options: Vec<BoxedStrategy<Case>> = Mutation::ALL
             .iter()
             .filter(|m| m.clauses().first().is_some_and(|c| *c == clause.as_str()))
+            .filter(|m| wire_form::mutation_excluded(ctx.wire(), **m).is_none())
             .filter_map(|m| generate::arb_mutated_case(w, &admin, &prefix, *m))
             .collect();
         if options.is_empty() {

@@ -20,6 +20,9 @@ struct Inner {
     /// Clauses a trial could not exercise here, with why (not_exercisable / inconclusive).
     not_exercisable: BTreeMap<String, String>,
     inconclusive: BTreeMap<String, String>,
+    /// Clauses the run's wire form does not have (REST-only clauses on JSON-RPC), with why:
+    /// nothing is recorded against them, and they are reported not_exercisable.
+    excluded: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
@@ -48,6 +51,9 @@ impl Results {
     pub fn exercised(&self, clauses: impl IntoIterator<Item = impl AsRef<str>>) {
         let mut g = self.lock();
         for c in clauses {
+            if g.excluded.contains_key(c.as_ref()) {
+                continue;
+            }
             *g.exercised.entry(c.as_ref().to_owned()).or_default() += 1;
         }
     }
@@ -55,6 +61,9 @@ impl Results {
     pub fn failure(&self, clause: impl AsRef<str>, f: FailureReport) {
         let clause = clause.as_ref();
         let mut g = self.lock();
+        if g.excluded.contains_key(clause) {
+            return;
+        }
         *g.failure_counts.entry(clause.to_owned()).or_default() += 1;
         let list = g.failures.entry(clause.to_owned()).or_default();
         if list.len() < MAX_FAILURES_PER_CLAUSE
@@ -73,6 +82,14 @@ impl Results {
     pub fn not_exercisable(&self, clause: impl AsRef<str>, reason: &str) {
         self.lock()
             .not_exercisable
+            .entry(clause.as_ref().to_owned())
+            .or_insert_with(|| reason.to_owned());
+    }
+
+    /// Takes `clause` out of this run: the wire form does not have it (see `excluded`).
+    pub fn exclude(&self, clause: impl AsRef<str>, reason: &str) {
+        self.lock()
+            .excluded
             .entry(clause.as_ref().to_owned())
             .or_insert_with(|| reason.to_owned());
     }
@@ -129,7 +146,9 @@ impl Results {
             .map(|c| {
                 let cases = g.exercised.get(c.id.as_str()).copied().unwrap_or(0);
                 let failures = g.failures.get(c.id.as_str()).cloned().unwrap_or_default();
-                let (verdict, reason) = if !failures.is_empty() {
+                let (verdict, reason) = if let Some(r) = g.excluded.get(c.id.as_str()) {
+                    (Verdict::NotExercisable, Some(r.clone()))
+                } else if !failures.is_empty() {
                     let n = g.failure_counts.get(c.id.as_str()).copied().unwrap_or(0);
                     (
                         Verdict::Fail,

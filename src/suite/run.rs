@@ -93,6 +93,7 @@ pub fn run_suite(ctx: &Context, opts: &RunOptions, progress: &dyn Progress) -> R
                 "remote".into()
             },
             insecure: ctx.config.insecure,
+            wire: ctx.wire().as_str().into(),
         },
         seed: ctx.config.seed,
         duration_s: started.elapsed().as_secs_f64(),

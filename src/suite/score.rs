@@ -71,7 +71,12 @@ pub fn score_defect(base: &SuiteConfig, defect: Defect) -> Result<DefectScore, H
     let started = Instant::now();
     let report = run_with_defects(base, &[defect.name().to_owned()], base.seed)?;
     let failed = failed_clauses(&report);
-    let declared: BTreeSet<String> = defect.clauses().iter().map(|c| c.to_string()).collect();
+    // On JSON-RPC the REST-only clauses are out of the run (`wire_form`).
+    let wire = base.wire.unwrap_or_default();
+    let declared: BTreeSet<String> = super::wire_form::declared_clauses(wire, defect)
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let first = report
         .trials
         .iter()

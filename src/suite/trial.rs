@@ -111,11 +111,14 @@ impl TrialDef {
 
     /// This trial for this context: ignored with the reason when the context cannot run it.
     pub fn plan(&'static self, ctx: &Context) -> PlannedTrial {
-        let ignored = if self.needs() == Where::Control && !ctx.has_control() {
-            Some(NEEDS_CONTROL.to_owned())
-        } else {
-            self.probe.and_then(|p| p(ctx, self).err()).map(|u| u.0)
-        };
+        let ignored =
+            if let Some(why) = super::wire_form::clause_excluded(ctx.wire(), self.clause()) {
+                Some(why.to_owned())
+            } else if self.needs() == Where::Control && !ctx.has_control() {
+                Some(NEEDS_CONTROL.to_owned())
+            } else {
+                self.probe.and_then(|p| p(ctx, self).err()).map(|u| u.0)
+            };
         PlannedTrial {
             name: self.name(),
             clauses: self.clauses.to_vec(),

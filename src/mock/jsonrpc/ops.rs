@@ -132,6 +132,16 @@ fn dispatch(
             };
             Ok(typed(&info, def))
         }
+        // Authentication comes first here too (AUTHN-3), as in the runtime, whose authentication
+        // filter runs before the provider looks the operation up: an unauthenticated caller
+        // learns nothing of which operations exist.
+        (ids::CIS_SESSION | ids::SNAPSERVICE_SESSIONS, _)
+        | (ids::VIRTUAL_MACHINES | ids::SNAPSHOTS, _)
+        | (ids::CIS_TASKS | ids::SNAPSERVICE_TASKS, _)
+            if caller(inner, &req.ctx, realm(state), now).user.is_err() =>
+        {
+            Err(ApiError::unauthenticated())
+        }
         (ids::CIS_SESSION | ids::SNAPSERVICE_SESSIONS, _)
         | (ids::VIRTUAL_MACHINES | ids::SNAPSHOTS, _)
         | (ids::CIS_TASKS | ids::SNAPSERVICE_TASKS, _) => Err(ApiError::new(

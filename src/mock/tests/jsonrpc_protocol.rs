@@ -177,6 +177,16 @@ async fn unknown_services_and_operations_are_operation_not_found_in_result() {
     }
 }
 
+/// AUTHN-3: an unauthenticated caller learns nothing of which operations exist.
+#[tokio::test]
+async fn unknown_operations_authenticate_first() {
+    let m = Mock::new();
+    for ctx in [None, session_ctx("not-a-session")] {
+        let r = invoke(&m, ids::VIRTUAL_MACHINES, "revert$task", empty_input(), ctx).await;
+        assert_error(&r, ErrorType::Unauthenticated);
+    }
+}
+
 #[tokio::test]
 async fn discovery_lists_the_deleted_vms_and_their_snapshots() {
     let m = Mock::new();
