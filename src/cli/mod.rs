@@ -5,6 +5,7 @@ mod args;
 mod certify;
 mod discover;
 mod info;
+mod lab_flags;
 mod mock;
 mod replay;
 mod score;

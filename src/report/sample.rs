@@ -94,6 +94,7 @@ pub fn report() -> RunReport {
             created: vec!["vm-1000".into(), "vm-1001".into()],
             removed: vec!["vm-1000".into()],
             left: vec!["vm-1001: delete answered 500".into()],
+            tasks: Vec::new(),
         },
         started_at: "2026-11-28T01:56:33Z".into(),
         interrupted: None,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::sources::{Fixture, SuiteDir};
+use crate::lab::{LabPolicy, PolicyError};
 
 /// Default generated cases per property (issue: at least 256).
 pub const DEFAULT_CASES: u32 = 256;
@@ -20,6 +21,8 @@ pub enum ConfigError {
     TargetWithoutFixture,
     #[error("{var}={value:?} is not a number")]
     NotANumber { var: &'static str, value: String },
+    #[error(transparent)]
+    Lab(#[from] PolicyError),
 }
 
 #[derive(Debug, Clone)]
@@ -34,10 +37,14 @@ pub struct SuiteConfig {
     pub seed: u64,
     pub cases: u32,
     pub strict: bool,
-    /// Per request.
-    pub timeout: Duration,
-    /// How long to follow a task before ACC-2 fails.
-    pub task_budget: Duration,
+    /// The lab rules: restore budget, pacing, task patience, concurrency, drain time and the
+    /// per-request timeout. `LabPolicy::embedded()` for the embedded mock, `remote()` otherwise.
+    pub lab: LabPolicy,
+    /// Whether `lab.max_concurrent_restores` was set by a flag or variable; if not, a remote
+    /// run takes it from the fixture's restore limit when the world is loaded.
+    pub concurrency_explicit: bool,
+    /// Time budget of the whole run (`--budget`): no case starts after it is spent.
+    pub budget: Option<Duration>,
     /// Defect modes for the embedded mock (the mutation test).
     pub defects: Vec<String>,
     /// Write failing seeds to the suite directory's `regressions/` (off for defect runs: those failures are
@@ -50,6 +57,9 @@ pub struct SuiteConfig {
     pub snapshots: bool,
     /// Where failing cases are written as replay files (`certify`); `None` writes none.
     pub replay_dir: Option<PathBuf>,
+    /// Where the ledger of restores is appended (`DIR/ledger.jsonl` for `certify`); `None`
+    /// keeps it in memory (`cargo test`).
+    pub ledger_dir: Option<PathBuf>,
     /// A prefix every VM this run creates carries, so a lab can see and clean what a run made.
     pub run_prefix: String,
 }
@@ -73,52 +83,69 @@ impl SuiteConfig {
             seed: DEFAULT_SEED,
             cases: DEFAULT_CASES,
             strict: false,
-            timeout: Duration::from_secs(10),
-            task_budget: Duration::from_secs(60),
+            lab: LabPolicy::embedded(),
+            concurrency_explicit: false,
+            budget: None,
             defects: Vec::new(),
             persist_failures: true,
             keep: false,
             snapshots: false,
             replay_dir: None,
+            ledger_dir: None,
             run_prefix: format!("snapconf-{:04x}", rand_u16()),
         }
     }
 
     /// `cargo test`'s configuration: the defaults, overridden by `SNAPCONF_TARGET`,
     /// `SNAPCONF_FIXTURE`, `SNAPCONF_SUITE_DIR`, `SNAPCONF_INSECURE`, `SNAPCONF_SEED`,
-    /// `SNAPCONF_CASES`, `SNAPCONF_STRICT`.
+    /// `SNAPCONF_CASES`, `SNAPCONF_STRICT` and the lab variables that mirror `certify`'s flags
+    /// (`SNAPCONF_MAX_RESTORES`, `SNAPCONF_RATE`, ... see `LabPolicy::apply_vars`).
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// `from_env` over any source of variables (a map in tests).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut c = SuiteConfig::new();
-        if let Ok(t) = std::env::var("SNAPCONF_TARGET")
+        if let Some(t) = var("SNAPCONF_TARGET")
             && !t.trim().is_empty()
         {
             c.target = Some(t);
         }
-        if let Ok(d) = std::env::var("SNAPCONF_SUITE_DIR") {
+        if let Some(d) = var("SNAPCONF_SUITE_DIR") {
             c.suite_dir = SuiteDir::Dir(PathBuf::from(d));
         }
-        if let Ok(f) = std::env::var("SNAPCONF_FIXTURE") {
+        if let Some(f) = var("SNAPCONF_FIXTURE") {
             c.fixture = Fixture::File(PathBuf::from(f));
         } else if c.target.is_some() {
             return Err(ConfigError::TargetWithoutFixture);
         }
-        if let Ok(v) = std::env::var("SNAPCONF_INSECURE") {
+        if let Some(v) = var("SNAPCONF_INSECURE") {
             c.insecure = matches!(v.as_str(), "1" | "true" | "yes");
         }
-        if let Ok(v) = std::env::var("SNAPCONF_SEED") {
+        if let Some(v) = var("SNAPCONF_SEED") {
             c.seed = parse_seed(&v).ok_or(ConfigError::NotANumber {
                 var: "SNAPCONF_SEED",
                 value: v,
             })?;
         }
-        if let Ok(v) = std::env::var("SNAPCONF_CASES") {
+        if let Some(v) = var("SNAPCONF_CASES") {
             c.cases = v.parse().map_err(|_| ConfigError::NotANumber {
                 var: "SNAPCONF_CASES",
                 value: v,
             })?;
         }
         c.snapshots = c.target.is_none();
-        if let Ok(v) = std::env::var("SNAPCONF_STRICT") {
+        // Regression seeds belong to the code, not to a lab: a failure against a remote
+        // target prints its seed and reproduction instead of writing into the repository.
+        c.persist_failures = c.target.is_none();
+        c.lab = match c.target {
+            Some(_) => LabPolicy::remote(None),
+            None => LabPolicy::embedded(),
+        };
+        c.lab.apply_vars(&var)?;
+        c.concurrency_explicit = var("SNAPCONF_MAX_CONCURRENT_RESTORES").is_some();
+        if let Some(v) = var("SNAPCONF_STRICT") {
             c.strict = matches!(v.as_str(), "1" | "true" | "yes");
         }
         Ok(c)

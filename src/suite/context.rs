@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::config::SuiteConfig;
+use super::lab_state::LabState;
 use super::results::Results;
 use crate::expect::ExpectedVm;
+use crate::lab::{Ledger, Pacer, StopSignal};
 use crate::mock::{Defect, MockOptions, MockServer};
 use crate::model::world::Vm;
 use crate::model::{PowerState, World};
@@ -40,6 +42,8 @@ pub enum HarnessError {
     },
     #[error(transparent)]
     Config(#[from] super::config::ConfigError),
+    #[error("cannot open the ledger: {0}")]
+    Ledger(#[from] crate::lab::ledger::LedgerError),
 }
 
 /// The mock's control plane did not do what it was asked (its answer, summarized).
@@ -54,6 +58,9 @@ pub struct Context {
     /// The embedded mock, when the target is not remote. Dropped last: it stops the server.
     pub mock: Option<MockServer>,
     pub results: Arc<Results>,
+    /// Shared by every context of the run (isolated mocks included): stop signal, ledger,
+    /// restore budget, pacer.
+    pub lab: Arc<LabState>,
     names: AtomicU64,
     /// VMs restored and kept (`--keep`) on this context's target: live VMs the fixture does
     /// not know, whose names later cases must not expect to be free.
@@ -73,19 +80,38 @@ fn mock_is_embedded(c: &SuiteConfig) -> bool {
 pub const EMBEDDED_TASK_MS: u64 = 2;
 
 impl Context {
-    pub fn start(config: SuiteConfig) -> Result<Context, HarnessError> {
+    pub fn start(mut config: SuiteConfig) -> Result<Context, HarnessError> {
         let world = config.fixture.load()?;
         if world.admin.is_none() {
             return Err(HarnessError::NoAdmin(config.fixture.name()));
         }
+        if config.target.is_some() && !config.concurrency_explicit {
+            // The fixture states how many restores a cluster runs at once: a remote run may
+            // keep that many in flight (the smallest limit, so no cluster is overfilled).
+            if let Some(limit) = world.clusters.values().map(|c| c.restore_limit).min()
+                && limit > 0
+            {
+                config.lab.max_concurrent_restores = limit;
+            }
+        }
+        let ledger = match &config.ledger_dir {
+            Some(dir) => Ledger::in_dir(dir)?,
+            None => Ledger::in_memory(),
+        };
+        let pacer = match config.target {
+            Some(_) => Pacer::new(config.lab.rate),
+            None => Pacer::new(None),
+        };
+        let lab = Arc::new(LabState::new(StopSignal::new(config.budget), ledger, pacer));
         let results = Arc::new(Results::default());
-        Self::with_world(config, world, results)
+        Self::with_world(config, world, results, lab)
     }
 
     fn with_world(
         config: SuiteConfig,
         world: World,
         results: Arc<Results>,
+        lab: Arc<LabState>,
     ) -> Result<Context, HarnessError> {
         let (mock, mut target) = match &config.target {
             Some(url) => (None, TargetConfig::new(url)),
@@ -104,7 +130,7 @@ impl Context {
             }
         };
         target.insecure = config.insecure;
-        target.timeout = config.timeout;
+        target.timeout = config.lab.request_timeout;
         target.set_session_path(&world.target.session_path);
         target.task_path = world.target.task_path.clone();
         if let Some(ca) = &config.ca_cert {
@@ -115,11 +141,9 @@ impl Context {
             target.ca_pem = Some(pem);
         }
         let client = Client::new(target, &world)?;
-        let mut config = config;
-        if mock_is_embedded(&config) && config.task_budget > std::time::Duration::from_secs(2) {
-            // The embedded mock ends tasks in milliseconds: a task still running after two
-            // seconds will never end, and waiting a minute per case would stall the run.
-            config.task_budget = std::time::Duration::from_secs(2);
+        if !mock_is_embedded(&config) {
+            // Every request to a remote target waits for its slot: trials, task polls, reads.
+            client.pace_with(lab.pacer.clone());
         }
         let ctx = Context {
             config,
@@ -127,6 +151,7 @@ impl Context {
             client,
             mock,
             results,
+            lab,
             names: AtomicU64::new(0),
             kept: Mutex::new(Vec::new()),
             unsettled: Mutex::new(Vec::new()),
@@ -151,6 +176,7 @@ impl Context {
             self.config.clone(),
             self.world.clone(),
             self.results.clone(),
+            self.lab.clone(),
         ))
     }
 

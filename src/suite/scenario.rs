@@ -13,7 +13,7 @@ use super::normalize::{assert_snapshot, normalized};
 use super::outcome::TrialResult;
 use super::settle::settle_answer;
 use super::sources::SuiteDir;
-use super::trial::PlannedTrial;
+use super::trial::{PlannedTrial, RestoreNeed};
 use crate::checks::{self, Judgement};
 use crate::clause::ClauseId;
 use crate::model::Auth;
@@ -149,6 +149,12 @@ pub fn trials(ctx: &Context) -> Vec<PlannedTrial> {
                 clauses: s.clauses.clone(),
                 ignored: missing_objects(ctx, &s),
                 kind: "scenario",
+                // A scenario that expects 202 creates a VM: one restore of the budget.
+                restores: if s.file.expect.status == 202 {
+                    RestoreNeed::Fixed(1)
+                } else {
+                    RestoreNeed::Refusals
+                },
                 run: std::sync::Arc::new(move |c| run(c, &s)),
             })
             .collect(),
@@ -160,6 +166,7 @@ pub fn trials(ctx: &Context) -> Vec<PlannedTrial> {
                 clauses: vec![ClauseId::FMT_1],
                 ignored: None,
                 kind: "scenario",
+                restores: RestoreNeed::Refusals,
                 run: std::sync::Arc::new(move |_| TrialResult::failed(message.clone(), 0)),
             }]
         }
