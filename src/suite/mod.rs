@@ -33,6 +33,7 @@ pub mod sweep_end;
 pub mod table;
 pub mod target;
 pub mod trial;
+pub mod waves;
 
 pub use config::SuiteConfig;
 pub use context::{Context, HarnessError};

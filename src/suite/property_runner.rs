@@ -112,7 +112,7 @@ pub fn run_property(
             TrialResult::failed(format!("{trial}: proptest aborted: {why}"), n)
         }
         Err(TestError::Fail(_, minimal)) => {
-            conclude_minimal(ctx, trial, clauses, &minimal, seed, n, None)
+            conclude_minimal(ctx, trial, clauses, &minimal, seed, n)
         }
     }
 }
@@ -140,7 +140,7 @@ pub fn describe_findings(own: &[Finding]) -> String {
 }
 
 /// Runs the minimal failing case once more to get its exchange for the message and report,
-/// and concludes the trial. `note` adds a line (e.g. why the case was not shrunk).
+/// and concludes the trial.
 pub fn conclude_minimal(
     ctx: &Context,
     trial: &str,
@@ -148,13 +148,12 @@ pub fn conclude_minimal(
     minimal: &Prepared,
     seed: u64,
     n: u64,
-    note: Option<String>,
 ) -> TrialResult {
     let (case, _) = minimal;
     let Some(run) = execute(ctx, trial, clauses, minimal) else {
         // The budget is spent: the failure stands as first seen, without its exchange.
         let repro = Repro::new(case.describe(), String::new(), Some(seed))
-            .note("(the minimal case was not sent again: the restore budget is spent)".to_owned());
+            .note("(the minimal case was not sent again: the restore budget is spent)");
         let f = Finding::new(
             clauses[0],
             "the case to pass",
@@ -162,29 +161,44 @@ pub fn conclude_minimal(
         );
         return conclude_findings(ctx, trial, &[f], &repro, n);
     };
-    let mut own = own_findings(&run, clauses);
+    let own = own_findings(&run, clauses);
+    if own.is_empty() {
+        // Flaky: the minimal case passed on its second run. Still a failure: the target
+        // answered differently to the same request.
+        let f = Finding::new(
+            clauses[0],
+            "the same answer when the minimal case is sent again",
+            run.exchange.observation.summary(),
+        );
+        let note = "(the minimal case passed when re-run: the target is not deterministic)";
+        return conclude_run(ctx, trial, case, &run, &[f], seed, n, &[note.to_owned()]);
+    }
+    conclude_run(ctx, trial, case, &run, &own, seed, n, &[])
+}
+
+/// Concludes a trial on `findings` of `case`'s `run`: the report's failure lines and the
+/// message that stands alone (response, curl lines, seed, and `notes`).
+#[allow(clippy::too_many_arguments)]
+pub fn conclude_run(
+    ctx: &Context,
+    trial: &str,
+    case: &Case,
+    run: &CaseRun,
+    findings: &[Finding],
+    seed: u64,
+    n: u64,
+    notes: &[String],
+) -> TrialResult {
     let mut repro = Repro::new(
         case.describe(),
         super::reproduce::curl_lines(ctx, case, &run.exchange),
         Some(seed),
     )
     .note(format!("response: {}", run.exchange.observation.summary()));
-    if let Some(n) = note {
-        repro = repro.note(n);
+    for note in notes {
+        repro = repro.note(note.clone());
     }
-    if own.is_empty() {
-        // Flaky: the minimal case passed on its second run. Still a failure: the target
-        // answered differently to the same request.
-        own.push(Finding::new(
-            clauses[0],
-            "the same answer when the minimal case is sent again",
-            run.exchange.observation.summary(),
-        ));
-        let repro =
-            repro.note("(the minimal case passed when re-run: the target is not deterministic)");
-        return conclude_findings(ctx, trial, &own, &repro, n);
-    }
-    conclude_findings(ctx, trial, &own, &repro, n)
+    conclude_findings(ctx, trial, findings, &repro, n)
 }
 
 /// The findings of the trial's own clauses.

@@ -147,6 +147,7 @@ pub fn dup3_race(outer: &Context, def: &TrialDef) -> Result<TrialResult, TrialEr
                 break;
             }
             let racers = DUP3_RACERS.min(room - 1);
+            super::waves::warm_sessions(&ctx, std::iter::empty()).await;
             let name = ctx.unique_name("race");
             let sends = (0..racers).map(|_| restore(&ctx, &trial, &s, &name, admin.clone()));
             let mut exchanges: Vec<Exchange> =

@@ -127,6 +127,7 @@ pub fn busy2_never_exceeded(ctx: &Context, def: &TrialDef) -> Result<TrialResult
     }
     let policy = c.config.lab.clone();
     let (j, exchanges) = runtime().block_on(async {
+        super::waves::warm_sessions(&c, std::iter::empty()).await;
         let names: Vec<String> = (0..burst).map(|_| c.unique_name("burst")).collect();
         let exchanges: Vec<_> = join_all(
             names
@@ -206,6 +207,7 @@ pub fn busy3_frees_up(outer: &Context, def: &TrialDef) -> Result<TrialResult, Tr
             if stopping(&ctx) || ctx.lab.budget().remaining_for(&trial) < s.limit + 1 {
                 break;
             }
+            super::waves::warm_sessions(&ctx, std::iter::empty()).await;
             let names: Vec<String> = (0..s.limit).map(|_| ctx.unique_name("free")).collect();
             let exchanges: Vec<_> = join_all(
                 names
