@@ -87,10 +87,7 @@ fn main() -> ExitCode {
     let conclusion = libtest_mimic::run(&args, trials);
     // libtest-mimic has no hook after the last trial: the end-of-run sweep runs here.
     if !selected.is_empty() {
-        let swept = suite::sweep_end::sweep_run(&ctx);
-        if remote {
-            eprintln!("snapservice-conformance: end-of-run sweep: {swept:?}");
-        }
+        let _ = suite::sweep_end::sweep_run(&ctx);
     }
     snapservice_conformance::runner::runtime::runtime().block_on(ctx.client.logout_all());
     drop(ctx);
