@@ -636,6 +636,13 @@ fn remote_mock_passes_except_control_plane_clauses() {
             "fixtures/default.toml",
             "--cases",
             "8",
+            // Every clause exercised, quickly: no restore budget, no pacing, short polls.
+            "--max-restores",
+            "unlimited",
+            "--rate",
+            "unlimited",
+            "--poll-interval",
+            "5ms..200ms",
         ],
     );
     assert_eq!(c.run.code, Some(0), "{}", c.run.show());
@@ -741,6 +748,12 @@ fn certify_hostile(mode: HostileMode, insecure: bool) -> Certified {
         "2s",
         "--budget",
         "60s",
+        "--rate",
+        "unlimited",
+        "--poll-interval",
+        "10ms..500ms",
+        "--task-timeout",
+        "5s",
     ];
     if insecure {
         args.push("--insecure");
