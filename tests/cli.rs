@@ -615,6 +615,13 @@ fn dry_run_against_a_remote_mock_creates_nothing() {
         .filter(|l| l.starts_with("POST /api/snapservice/clusters/"))
         .count();
     assert!(posts > 10, "{}", r.show());
+    // The lab plan: the default restore budget of a remote target, and an estimate.
+    assert!(
+        r.stdout
+            .contains("# plan: 40 restores (--max-restores 40), about "),
+        "{}",
+        r.show()
+    );
     let state = mock.state();
     assert_eq!(state["tasks"].as_array().map(Vec::len), Some(0), "{state}");
     assert_eq!(restored_vms(&state), 0, "{state}");

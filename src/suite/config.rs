@@ -170,3 +170,52 @@ pub fn parse_seed(s: &str) -> Option<u64> {
 fn rand_u16() -> u16 {
     (uuid::Uuid::new_v4().as_u128() & 0xffff) as u16
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<SuiteConfig, ConfigError> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        SuiteConfig::from_vars(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn a_remote_target_gets_the_remote_lab_rules_and_persists_no_seeds() {
+        let c = from(&[
+            ("SNAPCONF_TARGET", "https://vc.lab"),
+            ("SNAPCONF_FIXTURE", "lab.toml"),
+            ("SNAPCONF_MAX_RESTORES", "12"),
+            ("SNAPCONF_MAX_CONCURRENT_RESTORES", "3"),
+        ])
+        .unwrap();
+        assert_eq!(c.lab.max_restores, Some(12));
+        assert_eq!(c.lab.max_concurrent_restores, 3);
+        assert!(c.concurrency_explicit);
+        assert_eq!(c.lab.rate, LabPolicy::remote(None).rate);
+        assert!(
+            !c.persist_failures,
+            "a lab's failures are not the code's regressions"
+        );
+        assert!(!c.snapshots);
+    }
+
+    #[test]
+    fn the_embedded_mock_keeps_its_defaults() {
+        let c = from(&[]).unwrap();
+        assert_eq!(c.lab, LabPolicy::embedded());
+        assert!(c.persist_failures && c.snapshots);
+        assert!(!c.concurrency_explicit);
+    }
+
+    #[test]
+    fn a_bad_lab_variable_is_a_config_error_naming_it() {
+        let e = from(&[("SNAPCONF_RATE", "fast")]).unwrap_err().to_string();
+        assert!(e.contains("SNAPCONF_RATE"), "{e}");
+    }
+}

@@ -105,3 +105,55 @@ pub fn describe(ctx: &Context, selected: &[PlannedTrial], plan: &BudgetPlan) -> 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::SuiteConfig;
+
+    fn ctx(max_restores: Option<u32>) -> Context {
+        let mut c = SuiteConfig::new();
+        c.fixture = crate::suite::Fixture::File(SuiteConfig::default_fixture());
+        c.cases = 16;
+        c.lab.max_restores = max_restores;
+        Context::start(c).expect("the embedded mock starts")
+    }
+
+    fn need_of(ctx: &Context, name: &str) -> Option<Need> {
+        let t = crate::suite::trials(ctx)
+            .into_iter()
+            .find(|t| t.name == name)
+            .expect("the trial exists");
+        need(ctx, &t)
+    }
+
+    #[test]
+    fn needs_follow_the_declarations() {
+        let c = ctx(Some(40));
+        let n = need_of(&c, "ACC-1::valid-restore-accepted").unwrap();
+        assert_eq!((n.min, n.want), (1, 16));
+        assert_eq!(need_of(&c, "INV-1::snapshot-missing"), None);
+        let race = need_of(&c, "DUP-3::concurrent-same-name").unwrap();
+        assert_eq!(race.min, 2);
+        // The default fixture's first DRS cluster runs 2 restores at once.
+        let burst = need_of(&c, "BUSY-2::burst").unwrap();
+        assert_eq!((burst.min, burst.want), (3, 6));
+        let rounds = need_of(&c, "BUSY-3::accepted-after-finish").unwrap();
+        assert_eq!((rounds.min, rounds.want), (3, 9));
+    }
+
+    #[test]
+    fn the_plan_is_installed_and_what_does_not_fit_is_named() {
+        let c = ctx(Some(3));
+        let all = crate::suite::trials(&c);
+        let plan = plan(&c, &all);
+        assert!(plan.planned() <= 3);
+        let why = not_fit(&c, "BUSY-3::accepted-after-finish").expect("no room for BUSY-3");
+        assert!(why.contains("--max-restores"), "{why}");
+        assert_eq!(c.lab.budget().limit(), Some(3));
+        let lines = describe(&c, &all, &plan);
+        assert!(lines[0].starts_with("# plan: 3 restores"), "{lines:?}");
+        assert!(lines[0].contains("estimate"), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("# not run: BUSY-3")));
+    }
+}
