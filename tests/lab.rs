@@ -254,9 +254,11 @@ fn cargo_test_against(mock: &RemoteMock, name: &str) -> (Run, std::path::PathBuf
     mock.settings(json!({"task_duration_ms": 300}));
     let suite = scratch(name).join("suites");
     std::fs::create_dir_all(suite.join("scenarios")).unwrap();
-    for f in ["clauses.toml"] {
-        std::fs::copy(format!("{ROOT}/suites/{f}"), suite.join(f)).unwrap();
-    }
+    std::fs::copy(
+        format!("{ROOT}/suites/clauses.toml"),
+        suite.join("clauses.toml"),
+    )
+    .unwrap();
     for e in std::fs::read_dir(format!("{ROOT}/suites/scenarios")).unwrap() {
         let p = e.unwrap().path();
         std::fs::copy(&p, suite.join("scenarios").join(p.file_name().unwrap())).unwrap();
