@@ -80,6 +80,21 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
     println!("{}", report::matrix::render(&report, &redactor));
     println!("reports: {}", a.report.display());
+    let budget = ctx.lab.budget();
+    // Against a remote target every request goes through this one client (on the embedded
+    // mock each trial has its own, so the count would say little).
+    if ctx.mock.is_none() {
+        println!(
+            "lab: {} requests, {} restores sent (budget {}), {} accepted, {:.1} s",
+            ctx.client.requests_sent(),
+            budget.used(),
+            budget
+                .limit()
+                .map_or_else(|| "unlimited".to_owned(), |l| l.to_string()),
+            report.cleanup.tasks.len(),
+            report.duration_s
+        );
+    }
     if report::exit_failures(&report) > 0 {
         ExitCode::from(1)
     } else {
