@@ -84,7 +84,7 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
                 let mut task = if settled.abandoned {
                     // The run stopped before the task ended: nothing about it can be judged.
                     inconclusive = Some(
-                        "the run was stopped before the case's task ended (its drain ran out)"
+                        "the case's task could not be followed to its end (the run was stopped and its drain ran out, or no poll got an answer within the request timeout)"
                             .to_owned(),
                     );
                     Judgement::default()

@@ -114,7 +114,9 @@ pub enum PollEnd {
     Done,
     /// It outlived the lab policy's task timeout.
     TimedOut,
-    /// The run stopped and the drain ran out before the task ended.
+    /// The run stopped and the drain ran out before the task ended, or no poll got an answer
+    /// before the task timeout (the harness's own request timeout every time): nothing about
+    /// the task can be judged.
     Stopped,
 }
 
@@ -142,6 +144,22 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
             .client
             .send(&RequestSpec::get(path.clone(), reader.clone()))
             .await;
+        if matches!(ex.observation, Observation::Timeout { .. }) {
+            // The harness gave up waiting for this poll: the lab's patience, not the task's
+            // state. Poll again, within the task timeout.
+            if started.elapsed() >= timeout {
+                let end = if polls.is_empty() {
+                    PollEnd::Stopped
+                } else {
+                    ctx.results.stalled_task();
+                    PollEnd::TimedOut
+                };
+                return (polls, end);
+            }
+            tokio::time::sleep(policy.poll.wait(n)).await;
+            n += 1;
+            continue;
+        }
         let terminal = ex.observation.json().is_some_and(|v| is_terminal(&v));
         let not_json = ex.observation.status() != Some(200);
         polls.push(ex.observation);
