@@ -4,13 +4,17 @@
 //! test (the suite catches every defect mode of the mock, and only what it declares).
 
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use snapservice_conformance::mock::Defect;
 use snapservice_conformance::report::TrialOutcome;
 use snapservice_conformance::runner::Wire;
-use snapservice_conformance::suite::{self, Context, SuiteConfig, wire_form};
+use snapservice_conformance::suite::{self, Context, PlannedTrial, SuiteConfig, wire_form};
+
+/// Against a remote target every trial holds this lock while it runs: trials sharing one lab
+/// would collide on VM names and on the restore limit, whatever `--test-threads` says.
+static REMOTE: Mutex<()> = Mutex::new(());
 
 fn main() -> ExitCode {
     let args = Arguments::from_args();
@@ -28,18 +32,48 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut trials: Vec<Trial> = suite::trials(&ctx)
+    let remote = ctx.mock.is_none();
+    let planned = suite::trials(&ctx);
+    // The restore budget is shared among the trials this invocation will run, as certify's.
+    let selected: Vec<PlannedTrial> = planned
+        .iter()
+        .filter(|t| selected(&args, &t.name))
+        .cloned()
+        .collect();
+    let plan = suite::lab_plan::plan(&ctx, &selected);
+    if remote {
+        eprintln!(
+            "snapservice-conformance: remote target {}: trials run one at a time; restore budget {} ({} planned), seed {:#x}",
+            ctx.target_url(),
+            plan.limit.map_or("unlimited".to_owned(), |l| l.to_string()),
+            plan.planned(),
+            ctx.config.seed
+        );
+    }
+    let mut trials: Vec<Trial> = planned
         .into_iter()
         .map(|t| {
-            let ignored = t.ignored.is_some();
-            let kind = if ignored { "not-exercisable" } else { t.kind };
+            let not_fit = suite::lab_plan::not_fit(&ctx, &t.name);
+            let kind = match (&t.ignored, &not_fit) {
+                (Some(_), _) => "not-exercisable",
+                (None, Some(_)) => "over-budget",
+                (None, None) => t.kind,
+            };
+            let ignored = t.ignored.is_some() || not_fit.is_some();
             let ctx = ctx.clone();
             Trial::test(t.name.clone(), move || {
-                match suite::trial::execute(&ctx, &t).outcome {
+                let _one_at_a_time =
+                    remote.then(|| REMOTE.lock().unwrap_or_else(|e| e.into_inner()));
+                match suite::run::execute_planned(&ctx, &t).outcome {
                     TrialOutcome::Passed => Ok(()),
                     TrialOutcome::Failed { message } => Err(Failed::from(message)),
-                    TrialOutcome::Ignored { reason } | TrialOutcome::NotRun { reason } => {
+                    TrialOutcome::Ignored { reason } => {
                         Err(Failed::from(format!("not run: {reason}")))
+                    }
+                    // Stopped, or the budget ran out mid-run: nothing was judged, nothing failed.
+                    TrialOutcome::NotRun { reason } => {
+                        eprintln!("{}: not run: {reason}", t.name);
+                        Ok(())
                     }
                 }
             })
@@ -54,8 +88,26 @@ fn main() -> ExitCode {
     trials.push(no_false_positives());
     trials.extend(jsonrpc_mutation_trials());
     let conclusion = libtest_mimic::run(&args, trials);
+    // libtest-mimic has no hook after the last trial: the end-of-run sweep runs here.
+    if !selected.is_empty() {
+        let _ = suite::sweep_end::sweep_run(&ctx);
+    }
+    snapservice_conformance::runner::runtime::runtime().block_on(ctx.client.logout_all());
     drop(ctx);
     conclusion.exit_code()
+}
+
+/// Whether libtest-mimic will run the trial named `name` under `args` (its filter, `--exact`
+/// and `--skip`), so the budget is planned for those only.
+fn selected(args: &Arguments, name: &str) -> bool {
+    let hit = |f: &str| {
+        if args.exact {
+            name == f
+        } else {
+            name.contains(f)
+        }
+    };
+    args.filter.as_deref().is_none_or(hit) && !args.skip.iter().any(|s| hit(s))
 }
 
 /// One trial per defect mode: the whole suite against a mock with that defect must fail every

@@ -628,6 +628,13 @@ fn dry_run_against_a_remote_mock_creates_nothing() {
         .filter(|l| l.starts_with("POST /api/snapservice/clusters/"))
         .count();
     assert!(posts > 10, "{}", r.show());
+    // The lab plan: the default restore budget of a remote target, and an estimate.
+    assert!(
+        r.stdout
+            .contains("# plan: 40 restores (--max-restores 40), about "),
+        "{}",
+        r.show()
+    );
     let state = mock.state();
     assert_eq!(state["tasks"].as_array().map(Vec::len), Some(0), "{state}");
     assert_eq!(restored_vms(&state), 0, "{state}");
@@ -649,6 +656,13 @@ fn remote_mock_passes_except_control_plane_clauses() {
             "fixtures/default.toml",
             "--cases",
             "8",
+            // Every clause exercised, quickly: no restore budget, no pacing, short polls.
+            "--max-restores",
+            "unlimited",
+            "--rate",
+            "unlimited",
+            "--poll-interval",
+            "5ms..200ms",
         ],
     );
     assert_eq!(c.run.code, Some(0), "{}", c.run.show());
@@ -754,6 +768,12 @@ fn certify_hostile(mode: HostileMode, insecure: bool) -> Certified {
         "2s",
         "--budget",
         "60s",
+        "--rate",
+        "unlimited",
+        "--poll-interval",
+        "10ms..500ms",
+        "--task-timeout",
+        "5s",
     ];
     if insecure {
         args.push("--insecure");

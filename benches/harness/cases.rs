@@ -162,7 +162,10 @@ fn drive(ctx: &Arc<Context>, cases: &Cases, in_flight: usize, stop: Stop) -> Cas
                     let Some(case) = cases.lock().await.recv().await else {
                         return rate;
                     };
-                    let run = run_case(&ctx, &ctx.world, &case).await;
+                    // The bench's context plans no budget: it is unlimited, so every case is sent.
+                    let Some(run) = run_case(&ctx, "bench", &ctx.world, &case).await else {
+                        return rate;
+                    };
                     // What `property_runner::execute` records per case, so the cost is the suite's.
                     ctx.results.exercised(run.judgement.exercised.iter());
                     rate.add(&run);

@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the conformance suite against a target (the embedded mock by default) and write reports.
-    Certify(CertifyArgs),
+    Certify(Box<CertifyArgs>),
     /// Serve the mock vCenter.
     Mock(MockArgs),
     /// Re-run a recorded case (a replay file written by certify) against a target.
@@ -83,9 +83,9 @@ pub struct CertifyArgs {
     /// Only trials whose name matches this glob (e.g. 'AUTHZ-*' or 'INV-1::*').
     #[arg(long)]
     pub clauses: Option<String>,
-    /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "10s")]
-    pub timeout: Duration,
+    /// The lab rules: restore budget, pacing, task patience, concurrency, timeouts.
+    #[command(flatten)]
+    pub lab: super::lab_flags::LabArgs,
     /// Time budget of the whole run; trials that do not fit are reported as not run.
     #[arg(long, value_parser = humantime::parse_duration)]
     pub budget: Option<Duration>,
@@ -99,7 +99,8 @@ pub struct CertifyArgs {
     /// Known deviations file (TOML): accepted failures per clause or trial, with reasons.
     #[arg(long)]
     pub deviations: Option<PathBuf>,
-    /// Print every mutating request the run would send, and send nothing.
+    /// Print the planned restores and requests and every mutating request the run would
+    /// send, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
     /// Keep the VMs the run restores instead of deleting them.

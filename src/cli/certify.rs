@@ -1,14 +1,14 @@
 //! `snapservice-conformance certify`: the suite against a target, with reports.
 
 use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::args::CertifyArgs;
 use super::harness_failure;
 use crate::report::{self, Redactor};
-use crate::suite::run::{Progress, RunOptions, run_suite};
+use crate::suite::run::{Progress, RunOptions, partial_report, run_suite};
 use crate::suite::{Context, PlannedTrial, SuiteConfig, SuiteDir, TrialResult};
 
 pub fn run(a: CertifyArgs) -> ExitCode {
@@ -46,18 +46,16 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     {
         return harness_failure(e);
     }
+    let ctx = Arc::new(ctx);
     if a.dry_run {
         return dry_run(&ctx, filter.as_ref());
     }
-    let interrupted = Arc::new(AtomicBool::new(false));
-    watch_ctrl_c(interrupted.clone());
+    watch_ctrl_c(ctx.clone(), a.report.clone());
     let opts = RunOptions {
         filter,
         // Trials against one real lab share its restore limit and names: one at a time there.
         // On the embedded mock each trial gets its own mock, so they may run side by side.
         jobs: if ctx.mock.is_some() { a.jobs } else { 1 },
-        budget: a.budget,
-        interrupted,
     };
     let progress = Bar::new();
     let mut report = run_suite(&ctx, &opts, &progress);
@@ -65,8 +63,7 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     crate::runner::runtime::runtime().block_on(ctx.client.logout_all());
 
     report::apply_deviations(&mut report, &deviations, report::deviations::today_utc());
-    let mut secrets = ctx.world.secrets();
-    secrets.extend(ctx.client.issued_secrets());
+    let secrets = secrets_of(&ctx);
     let redactor = Redactor::new(secrets.clone());
     let files = match report::write_all(&a.report, &report, &redactor) {
         Ok(f) => f,
@@ -84,6 +81,21 @@ pub fn run(a: CertifyArgs) -> ExitCode {
     }
     println!("{}", report::matrix::render(&report, &redactor));
     println!("reports: {}", a.report.display());
+    let budget = ctx.lab.budget();
+    // Against a remote target every request goes through this one client (on the embedded
+    // mock each trial has its own, so the count would say little).
+    if ctx.mock.is_none() {
+        println!(
+            "lab: {} requests, {} restores sent (budget {}), {} accepted, {:.1} s",
+            ctx.client.requests_sent(),
+            budget.used(),
+            budget
+                .limit()
+                .map_or_else(|| "unlimited".to_owned(), |l| l.to_string()),
+            report.cleanup.tasks.len(),
+            report.duration_s
+        );
+    }
     if report::exit_failures(&report) > 0 {
         ExitCode::from(1)
     } else {
@@ -130,7 +142,13 @@ fn config_from(a: &CertifyArgs) -> anyhow::Result<SuiteConfig> {
         c.cases = n;
     }
     c.strict = a.strict;
-    c.timeout = a.timeout;
+    a.lab.apply(&mut c);
+    c.budget = a.budget;
+    // The ledger goes next to the report, line by line, so a killed run still says what it
+    // started; a dry run writes nothing.
+    if !a.dry_run {
+        c.ledger_dir = Some(a.report.clone());
+    }
     c.keep = a.keep;
     c.defects = a.defects.clone();
     c.persist_failures = false;
@@ -157,6 +175,11 @@ fn config_from(a: &CertifyArgs) -> anyhow::Result<SuiteConfig> {
 /// login (to resolve the target) — and not even that with the embedded mock. The preflight's
 /// sessions are logged out again, so a dry run leaves nothing behind on the target.
 fn dry_run(ctx: &Context, filter: Option<&glob::Pattern>) -> ExitCode {
+    let selected = crate::suite::run::select(ctx, filter);
+    let plan = crate::suite::lab_plan::plan(ctx, &selected);
+    for line in crate::suite::lab_plan::describe(ctx, &selected, &plan) {
+        println!("{line}");
+    }
     for line in crate::suite::dry_run::lines(ctx, filter) {
         println!("{line}");
     }
@@ -164,17 +187,47 @@ fn dry_run(ctx: &Context, filter: Option<&glob::Pattern>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn watch_ctrl_c(flag: Arc<AtomicBool>) {
+/// Secrets the reports must not carry: the fixture's passwords and every session obtained.
+fn secrets_of(ctx: &Context) -> Vec<String> {
+    let mut secrets = ctx.world.secrets();
+    secrets.extend(ctx.client.issued_secrets());
+    secrets
+}
+
+/// The first Ctrl-C stops new work: no case starts, started tasks are followed for up to the
+/// drain timeout, VMs are removed and the report is written as usual. The second gives up:
+/// a partial report naming what is left behind is written to `dir`, and the process exits 130.
+fn watch_ctrl_c(ctx: Arc<Context>, dir: PathBuf) {
     std::thread::spawn(move || {
-        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            && rt.block_on(tokio::signal::ctrl_c()).is_ok()
-        {
+        else {
+            return;
+        };
+        while rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+            if ctx.lab.stop.interrupt() == 1 {
+                eprintln!(
+                    "interrupted: no new case starts; following started tasks for up to {}, then cleaning up and writing the report (Ctrl-C again to stop now)",
+                    humantime::format_duration(ctx.config.lab.drain_timeout)
+                );
+                continue;
+            }
+            let report = partial_report(&ctx);
+            let redactor = Redactor::new(secrets_of(&ctx));
+            let written = report::write_all(&dir, &report, &redactor);
             eprintln!(
-                "interrupted: finishing the running trials, cleaning up and writing the report"
+                "aborted: {} left behind{}",
+                report.cleanup.left.len(),
+                match written {
+                    Ok(_) => format!("; partial report in {}", dir.display()),
+                    Err(e) => format!("; the partial report could not be written: {e}"),
+                }
             );
-            flag.store(true, Ordering::SeqCst);
+            for l in &report.cleanup.left {
+                eprintln!("  left: {}", redactor.redact(l));
+            }
+            std::process::exit(i32::from(crate::lab::stop::EXIT_ABORTED));
         }
     });
 }

@@ -6,6 +6,7 @@ mod certify;
 mod cleanup;
 mod discover;
 mod info;
+mod lab_flags;
 mod mock;
 mod replay;
 mod score;
@@ -25,7 +26,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     match cli.command {
-        Command::Certify(a) => certify::run(a),
+        Command::Certify(a) => certify::run(*a),
         Command::Mock(a) => mock::run(a),
         Command::Replay(a) => replay::run(a),
         Command::Clauses(a) => info::clauses(a),

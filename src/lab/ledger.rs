@@ -24,6 +24,11 @@ pub enum LedgerEntry {
         cluster: String,
         name: Option<String>,
     },
+    /// A restore sent (`Sent`) was refused: it created nothing, and its name is free again.
+    Refused {
+        trial: String,
+        name: Option<String>,
+    },
     /// A restore was accepted with this task.
     Accepted {
         trial: String,
@@ -195,6 +200,9 @@ pub fn outstanding(entries: &[LedgerEntry]) -> Outstanding {
         match e {
             LedgerEntry::Sent { name: Some(n), .. } => {
                 o.names.insert(n.clone());
+            }
+            LedgerEntry::Refused { name: Some(n), .. } => {
+                o.names.remove(n);
             }
             LedgerEntry::Accepted { task, name, .. } => {
                 if let Some(n) = name {

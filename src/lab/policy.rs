@@ -42,7 +42,7 @@ pub struct LabPolicy {
     pub stall_shortcut: Option<u64>,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PolicyError {
     #[error("{name}={value:?}: {why}")]
     BadValue {

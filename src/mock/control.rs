@@ -224,6 +224,12 @@ struct SettingsBody {
     restore_limit: Option<LimitBody>,
     #[serde(default)]
     task_duration_ms: Option<u64>,
+    /// Answer the next `restore_delay_count` (default 1) restore requests only after this
+    /// long: a server that hangs, for the harness's request timeout.
+    #[serde(default)]
+    restore_delay_ms: Option<u64>,
+    #[serde(default)]
+    restore_delay_count: Option<u32>,
 }
 
 pub async fn put_settings(State(state): State<AppState>, body: Body) -> Response {
@@ -248,6 +254,11 @@ pub async fn put_settings(State(state): State<AppState>, body: Body) -> Response
     }
     if let Some(ms) = s.task_duration_ms {
         inner.settings.task_duration = Duration::from_millis(ms);
+    }
+    if let Some(ms) = s.restore_delay_ms {
+        let count = s.restore_delay_count.unwrap_or(1);
+        inner.settings.restore_delay =
+            (ms > 0 && count > 0).then(|| (Duration::from_millis(ms), count));
     }
     no_content()
 }

@@ -71,7 +71,11 @@ pub async fn handler(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // Step 0: an injected fault answers before anything else.
+    // Step 0: an armed delay holds the answer (a hung server); an injected fault answers
+    // before anything else.
+    if let Some(delay) = state.take_restore_delay() {
+        tokio::time::sleep(delay).await;
+    }
     if let Some(status) = state.take_fault(FaultScope::Restore) {
         return render_fault(status, state.defects);
     }

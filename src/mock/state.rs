@@ -49,6 +49,9 @@ pub struct Settings {
     pub restore_limits: BTreeMap<String, u32>,
     pub task_duration: Duration,
     pub held: bool,
+    /// The next `.1` restore requests are answered only after `.0` (a slow or hung server, for
+    /// the harness's own request timeout).
+    pub restore_delay: Option<(Duration, u32)>,
 }
 
 pub struct Inner {
@@ -85,6 +88,7 @@ impl Inner {
                     .collect(),
                 task_duration: Duration::from_millis(world.mock.task_duration_ms),
                 held: false,
+                restore_delay: None,
             },
             fault: None,
             task_failures: 0,
@@ -280,6 +284,14 @@ impl Shared {
     pub fn set_fault(&self, inner: &mut Inner, fault: Option<Fault>) {
         self.fault_armed.store(fault.is_some(), Ordering::SeqCst);
         inner.fault = fault;
+    }
+
+    /// Takes one delayed answer for a restore request, if one is armed: how long to wait.
+    pub fn take_restore_delay(&self) -> Option<Duration> {
+        let mut g = self.lock(Instant::now());
+        let (delay, left) = g.settings.restore_delay?;
+        g.settings.restore_delay = (left > 1).then(|| (delay, left - 1));
+        Some(delay)
     }
 
     /// Takes one injected fault for a request of `scope`, if one applies: its status.

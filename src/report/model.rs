@@ -129,6 +129,10 @@ pub struct Cleanup {
     pub removed: Vec<String>,
     /// Created and not removed (kept on purpose with `--keep`, or a failed delete), with why.
     pub left: Vec<String>,
+    /// Every task the target accepted a restore with, recorded the moment it was accepted
+    /// (before its VM is known), from the run's ledger.
+    #[serde(default)]
+    pub tasks: Vec<String>,
     /// The name prefix every VM of the run carries (`cleanup --prefix` takes it).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub prefix: String,

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -110,6 +110,9 @@ pub struct Client {
     /// HTTP requests sent so far (logins, reads and control calls included), so a benchmark
     /// can report how many round trips a case really costs.
     requests: AtomicU64,
+    /// Spreads requests to a remote target at the lab's rate; unset (unpaced) for the
+    /// embedded mock.
+    pacer: OnceLock<Arc<crate::lab::Pacer>>,
 }
 
 /// A reqwest client trusting the system roots, `shared` and `own` (PEM bundles).
@@ -161,7 +164,14 @@ impl Client {
             issued: Mutex::new(Vec::new()),
             issued_tokens: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
+            pacer: OnceLock::new(),
         }))
+    }
+
+    /// Paces every later request of this client (logins, polls and reads included) with
+    /// `pacer`. Set once; a second call is ignored.
+    pub fn pace_with(&self, pacer: Arc<crate::lab::Pacer>) {
+        let _ = self.pacer.set(pacer);
     }
 
     pub fn config(&self) -> &TargetConfig {
@@ -267,6 +277,10 @@ impl Client {
 
     /// Sends and reads the response within the timeout and the body limit.
     pub(super) async fn execute(&self, req: reqwest::RequestBuilder) -> Observation {
+        // The wait for the request's slot is not part of its timeout.
+        if let Some(p) = self.pacer.get() {
+            p.acquire().await;
+        }
         self.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let limit = self.cfg.max_body;

@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::config::SuiteConfig;
+use super::lab_state::LabState;
 use super::results::Results;
 use crate::expect::ExpectedVm;
+use crate::lab::{LabPolicy, Ledger, Pacer, StopSignal};
 use crate::mock::{Defect, MockOptions, MockServer};
 use crate::model::world::Vm;
 use crate::model::{PowerState, World};
@@ -35,6 +37,8 @@ pub enum HarnessError {
     Config(#[from] super::config::ConfigError),
     #[error(transparent)]
     Setup(#[from] crate::runner::SetupError),
+    #[error("cannot open the ledger: {0}")]
+    Ledger(#[from] crate::lab::ledger::LedgerError),
 }
 
 /// The mock's control plane did not do what it was asked (its answer, summarized).
@@ -49,6 +53,9 @@ pub struct Context {
     /// The embedded mock, when the target is not remote. Dropped last: it stops the server.
     pub mock: Option<MockServer>,
     pub results: Arc<Results>,
+    /// Shared by every context of the run (isolated mocks included): stop signal, ledger,
+    /// restore budget, pacer.
+    pub lab: Arc<LabState>,
     names: AtomicU64,
     /// VMs restored and kept (`--keep`) on this context's target: live VMs the fixture does
     /// not know, whose names later cases must not expect to be free.
@@ -75,19 +82,48 @@ fn target_flags(c: &SuiteConfig) -> crate::runner::TargetFlags {
 pub const EMBEDDED_TASK_MS: u64 = 2;
 
 impl Context {
-    pub fn start(config: SuiteConfig) -> Result<Context, HarnessError> {
+    pub fn start(mut config: SuiteConfig) -> Result<Context, HarnessError> {
         let world = config.fixture.load()?;
         if world.admin.is_none() {
             return Err(HarnessError::NoAdmin(config.fixture.name()));
         }
+        let remote =
+            crate::runner::setup::remote_urls(&target_flags(&config), &world.deployment)?.is_some();
+        if remote && !config.remote_flags() {
+            // Only the fixture names the deployment's URLs: still a lab, with the lab's rules
+            // (the variables of `cargo test` still apply; certify's flags were read already).
+            config.lab = LabPolicy::remote(None);
+            config
+                .lab
+                .apply_vars(|k| std::env::var(k).ok())
+                .map_err(super::config::ConfigError::from)?;
+            config.snapshots = false;
+            config.persist_failures = false;
+        }
+        if remote && !config.concurrency_explicit {
+            // The fixture states how many restores a cluster runs at once: a remote run may
+            // keep that many in flight (the smallest limit, so no cluster is overfilled).
+            if let Some(limit) = world.clusters.values().map(|c| c.restore_limit).min()
+                && limit > 0
+            {
+                config.lab.max_concurrent_restores = limit;
+            }
+        }
+        let ledger = match &config.ledger_dir {
+            Some(dir) => Ledger::in_dir(dir)?,
+            None => Ledger::in_memory(),
+        };
+        let pacer = Pacer::new(config.lab.rate.filter(|_| remote));
+        let lab = Arc::new(LabState::new(StopSignal::new(config.budget), ledger, pacer));
         let results = Arc::new(Results::default());
-        Self::with_world(config, world, results)
+        Self::with_world(config, world, results, lab)
     }
 
     fn with_world(
-        config: SuiteConfig,
+        mut config: SuiteConfig,
         world: World,
         results: Arc<Results>,
+        lab: Arc<LabState>,
     ) -> Result<Context, HarnessError> {
         let flags = target_flags(&config);
         let remote = crate::runner::setup::remote_urls(&flags, &world.deployment)?;
@@ -98,7 +134,7 @@ impl Context {
                     &flags,
                     &world.deployment,
                     urls,
-                    config.timeout,
+                    config.lab.request_timeout,
                 )?,
             ),
             None => {
@@ -123,7 +159,7 @@ impl Context {
             }
         };
         target.insecure = config.insecure;
-        target.timeout = config.timeout;
+        target.timeout = config.lab.request_timeout;
         target.wire = config.wire.or(world.target.wire).unwrap_or_default();
         if let Some(p) = config
             .jsonrpc_path
@@ -134,11 +170,9 @@ impl Context {
         }
         let wire = target.wire;
         let client = Client::new(target, &world)?;
-        let mut config = config;
-        if mock.is_some() && config.task_budget > std::time::Duration::from_secs(2) {
-            // The embedded mock ends tasks in milliseconds: a task still running after two
-            // seconds will never end, and waiting a minute per case would stall the run.
-            config.task_budget = std::time::Duration::from_secs(2);
+        if mock.is_none() {
+            // Every request to a remote target waits for its slot: trials, task polls, reads.
+            client.pace_with(lab.pacer.clone());
         }
         if wire == crate::runner::Wire::JsonRpc {
             // The response snapshots are REST answers; the JSON-RPC face has its own message
@@ -154,6 +188,7 @@ impl Context {
             client,
             mock,
             results,
+            lab,
             names: AtomicU64::new(0),
             kept: Mutex::new(Vec::new()),
             unsettled: Mutex::new(Vec::new()),
@@ -178,6 +213,7 @@ impl Context {
             self.config.clone(),
             self.world.clone(),
             self.results.clone(),
+            self.lab.clone(),
         ))
     }
 

@@ -12,7 +12,9 @@ use super::conclude::{Repro, conclude};
 use super::context::Context;
 use super::normalize::{assert_snapshot, shape};
 use super::outcome::TrialResult;
+use super::paired::refusal;
 use super::property_runner::seed_for;
+use super::restore_send::send_refusal;
 use super::settle::settle_answer;
 use super::trial::{TrialDef, TrialError};
 use crate::checks::Judgement;
@@ -37,12 +39,20 @@ pub fn message_ids_stable(ctx: &Context, def: &TrialDef) -> Result<TrialResult, 
         let Ok(tree) = strat.new_tree(&mut runner) else {
             continue;
         };
-        if !super::wire_form::case_applies(c.wire(), &tree.current().mutations) {
+        if c.lab.stop.should_stop().is_some() {
+            break;
+        }
+        let case = tree.current();
+        if !super::wire_form::case_applies(c.wire(), &case.mutations) {
             continue;
         }
-        let req = RequestSpec::restore(&tree.current());
-        let (a, b) =
-            runtime().block_on(async { (c.client.send(&req).await, c.client.send(&req).await) });
+        let trial = def.name();
+        let (a, b) = runtime().block_on(async {
+            (
+                send_refusal(&c, refusal(&trial, &c, &case)).await,
+                send_refusal(&c, refusal(&trial, &c, &case)).await,
+            )
+        });
         let (sa, sb) = (shape(&a.observation), shape(&b.observation));
         // Only refusals: an accepted case changes state, so its repetition is another cause.
         if a.observation.status().is_some_and(|s| s >= 400)

@@ -33,4 +33,14 @@ impl TrialResult {
             cases: 0,
         }
     }
+
+    /// Not started: the run stopped, or the restore budget had no room for it.
+    pub fn not_run(reason: impl Into<String>) -> Self {
+        TrialResult {
+            outcome: TrialOutcome::NotRun {
+                reason: reason.into(),
+            },
+            cases: 0,
+        }
+    }
 }

@@ -15,6 +15,7 @@ use super::normalize::shape;
 use super::outcome::TrialResult;
 use super::property_runner::seed_for;
 use super::reproduce::curl_lines;
+use super::restore_send::{Restore, send_refusal};
 use super::settle::settle_answer;
 use super::trial::{TrialDef, TrialError, Unavailable};
 use crate::checks::Judgement;
@@ -86,17 +87,21 @@ pub fn refusal_reveals_nothing(ctx: &Context, def: &TrialDef) -> Result<TrialRes
         let Ok(tree) = strat.new_tree(&mut runner) else {
             continue;
         };
+        if c.lab.stop.should_stop().is_some() {
+            break;
+        }
         let (base, faulty) = tree.current();
         let (a, b) = runtime().block_on(async {
-            let a = c.client.send(&RequestSpec::restore(&base)).await;
-            let b = c.client.send(&RequestSpec::restore(&faulty)).await;
+            let a = send_refusal(&c, refusal(&trial, &c, &base)).await;
+            let b = send_refusal(&c, refusal(&trial, &c, &faulty)).await;
             for ex in [&a, &b] {
                 settle_answer(&c, &ex.observation, &admin).await;
             }
             (a, b)
         });
         let plain_refusal = a.observation.status() == Some(403);
-        if !plain_refusal {
+        // An answer the harness gave up waiting for is the lab's, not a differing answer.
+        if !plain_refusal || super::restore_send::harness_timeout(&b.observation).is_some() {
             continue;
         }
         let (sa, sb) = (shape(&a.observation), shape(&b.observation));
@@ -139,4 +144,15 @@ pub fn refusal_reveals_nothing(ctx: &Context, def: &TrialDef) -> Result<TrialRes
         &repro.unwrap_or_default(),
         u64::from(n),
     ))
+}
+
+/// A case the target should refuse, as a ledger-recorded restore.
+pub fn refusal<'a>(trial: &'a str, ctx: &Context, case: &'a Case) -> Restore<'a> {
+    Restore {
+        trial,
+        spec: RequestSpec::restore(case),
+        cluster: &case.cluster,
+        name: case.requested_name(&ctx.world),
+        may_accept: false,
+    }
 }

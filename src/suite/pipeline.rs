@@ -3,6 +3,7 @@
 //! nothing behind.
 
 use super::context::Context;
+use super::restore_send::{Restore, harness_timeout, note_timeout, send_restore};
 use super::settle::{cleanup, enc, list_vms, settle_checked, task_id};
 use crate::checks::{self, Judgement};
 use crate::clause::ClauseId;
@@ -19,10 +20,15 @@ pub struct CaseRun {
     pub judgement: Judgement,
     /// The restored VM, when the task succeeded.
     pub restored_vm: Option<String>,
+    /// Why the case could not be judged (the harness's own timeout, a stop before its task
+    /// ended): its clause is `inconclusive`, never failed, for it.
+    pub inconclusive: Option<String>,
 }
 
-/// Runs `case` against the context's target and judges everything it touched.
-pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
+/// Runs `case` of `trial` against the context's target and judges everything it touched.
+/// `None` when the run's restore budget has no restore left for a case that may be accepted:
+/// then nothing was sent, and the case does not count.
+pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) -> Option<CaseRun> {
     // VMs kept by earlier cases (`--keep`) take their names; the oracle must know them, or it
     // expects 202 where the target rightly answers ALREADY_EXISTS.
     let with_kept = ctx.world_with_kept(world);
@@ -33,7 +39,28 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
     if expected.allows_accepted() {
         allow_unsettled(&mut expected, name_held, slot_held);
     }
-    let exchange = ctx.client.send(&RequestSpec::restore(case)).await;
+    let exchange = send_restore(
+        ctx,
+        Restore {
+            trial,
+            spec: RequestSpec::restore(case),
+            cluster: &case.cluster,
+            name: requested.clone(),
+            may_accept: expected.allows_accepted(),
+        },
+    )
+    .await?;
+    if let Some(cause) = harness_timeout(&exchange.observation) {
+        note_timeout(ctx, trial, &exchange);
+        return Some(CaseRun {
+            expected,
+            exchange,
+            judgement: Judgement::default(),
+            restored_vm: None,
+            inconclusive: Some(cause),
+        });
+    }
+    let mut inconclusive = None;
     let mut judgement = checks::status::check_outcome(&expected, &exchange);
     judgement.merge(checks::format::check_format(&exchange, None));
     let mut restored_vm = None;
@@ -54,7 +81,16 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                 if !settled.ended() {
                     ctx.unsettled(&case.cluster, requested.clone());
                 }
-                let mut task = checks::task::check_task_history(&settled.polls, settled.exhausted);
+                let mut task = if settled.abandoned {
+                    // The run stopped before the task ended: nothing about it can be judged.
+                    inconclusive = Some(
+                        "the case's task could not be followed to its end (the run was stopped and its drain ran out, or no poll got an answer within the request timeout)"
+                            .to_owned(),
+                    );
+                    Judgement::default()
+                } else {
+                    checks::task::check_task_history(&settled.polls, settled.exhausted)
+                };
                 if !expected.allows_accepted() {
                     // The request should have been refused (its own clause says so); that its
                     // wrongly accepted task then fails is no ACC-2 failure of a valid request.
@@ -92,12 +128,13 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
         }
         _ => {}
     }
-    CaseRun {
+    Some(CaseRun {
         expected,
         exchange,
         judgement,
         restored_vm,
-    }
+        inconclusive,
+    })
 }
 
 /// Widens a valid case's expectation when earlier restores on this target never ended: a

@@ -53,6 +53,11 @@ pub fn regression_file(ctx: &Context, trial: &str) -> Option<String> {
     Some(dir.join(format!("{safe}.txt")).display().to_string())
 }
 
+/// Runs a property through proptest, one case at a time: the embedded mock's path (any number
+/// of cases, shrinking as far as proptest goes) and, against a remote target, the path of
+/// properties whose cases are refusals (they create nothing on a conforming target, so they
+/// keep their case count, paced). Cases the restore budget refuses are not sent and not
+/// counted; after a stop no further case starts.
 pub fn run_property(
     ctx: &Context,
     trial: &str,
@@ -85,68 +90,123 @@ pub fn run_property(
     let mut runner = TestRunner::new(config);
     let cases = AtomicU64::new(0);
     let result = runner.run(&strategy, |prepared| {
+        if ctx.lab.stop.should_stop().is_some() {
+            return Ok(());
+        }
+        let Some(run) = execute(ctx, trial, clauses, &prepared) else {
+            return Ok(());
+        };
         cases.fetch_add(1, Ordering::Relaxed);
-        let run = execute(ctx, trial, clauses, &prepared);
         let own = own_findings(&run, clauses);
         if own.is_empty() {
             Ok(())
         } else {
-            Err(TestCaseError::fail(
-                own.iter()
-                    .map(|f| {
-                        format!(
-                            "{}: expected {}, observed {}",
-                            f.clause, f.expected, f.observed
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ))
+            Err(TestCaseError::fail(describe_findings(&own)))
         }
     });
     let n = cases.load(Ordering::Relaxed);
     match result {
+        Ok(()) if n == 0 => unrun(ctx, trial),
         Ok(()) => TrialResult::passed(n),
         Err(TestError::Abort(why)) => {
             TrialResult::failed(format!("{trial}: proptest aborted: {why}"), n)
         }
         Err(TestError::Fail(_, minimal)) => {
-            // Run the minimal case once more to get its exchange for the message and report.
-            let (case, _) = &minimal;
-            let run = execute(ctx, trial, clauses, &minimal);
-            let mut own = own_findings(&run, clauses);
-            let repro = Repro::new(
-                case.describe(),
-                super::reproduce::curl_lines(ctx, case, &run.exchange),
-                Some(seed),
-            )
-            .note(format!("response: {}", run.exchange.observation.summary()));
-            let repro = match super::replay::write(ctx, trial, clauses, case, minimal.1.as_ref()) {
-                Some(file) => repro.note(format!(
-                    "replay: snapservice-conformance replay {}",
-                    file.display()
-                )),
-                None => repro,
-            };
-            if own.is_empty() {
-                // Flaky: the minimal case passed on its second run. Still a failure: the target
-                // answered differently to the same request.
-                own.push(Finding::new(
-                    clauses[0],
-                    "the same answer when the minimal case is sent again",
-                    run.exchange.observation.summary(),
-                ));
-                let repro = repro
-                    .note("(the minimal case passed when re-run: the target is not deterministic)");
-                return conclude_findings(ctx, trial, &own, &repro, n);
-            }
-            conclude_findings(ctx, trial, &own, &repro, n)
+            conclude_minimal(ctx, trial, clauses, &minimal, seed, n)
         }
     }
 }
 
+/// A property that ran no case: the run stopped first, or the budget refused every case.
+pub fn unrun(ctx: &Context, trial: &str) -> TrialResult {
+    match ctx.lab.stop.should_stop() {
+        Some(r) => TrialResult::not_run(r.describe()),
+        None => TrialResult::not_run(format!(
+            "the restore budget (--max-restores) had no restore left for {trial}"
+        )),
+    }
+}
+
+pub fn describe_findings(own: &[Finding]) -> String {
+    own.iter()
+        .map(|f| {
+            format!(
+                "{}: expected {}, observed {}",
+                f.clause, f.expected, f.observed
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Runs the minimal failing case once more to get its exchange for the message and report,
+/// and concludes the trial.
+pub fn conclude_minimal(
+    ctx: &Context,
+    trial: &str,
+    clauses: &[ClauseId],
+    minimal: &Prepared,
+    seed: u64,
+    n: u64,
+) -> TrialResult {
+    let (case, _) = minimal;
+    let Some(run) = execute(ctx, trial, clauses, minimal) else {
+        // The budget is spent: the failure stands as first seen, without its exchange.
+        let repro = Repro::new(case.describe(), String::new(), Some(seed))
+            .note("(the minimal case was not sent again: the restore budget is spent)");
+        let f = Finding::new(
+            clauses[0],
+            "the case to pass",
+            "it failed when first sent (see the trial message)",
+        );
+        return conclude_findings(ctx, trial, &[f], &repro, n);
+    };
+    let own = own_findings(&run, clauses);
+    let replay = super::replay::write(ctx, trial, clauses, case, minimal.1.as_ref())
+        .map(|file| format!("replay: snapservice-conformance replay {}", file.display()));
+    if own.is_empty() {
+        // Flaky: the minimal case passed on its second run. Still a failure: the target
+        // answered differently to the same request.
+        let f = Finding::new(
+            clauses[0],
+            "the same answer when the minimal case is sent again",
+            run.exchange.observation.summary(),
+        );
+        let note = "(the minimal case passed when re-run: the target is not deterministic)";
+        let notes: Vec<String> = replay.into_iter().chain([note.to_owned()]).collect();
+        return conclude_run(ctx, trial, case, &run, &[f], seed, n, &notes);
+    }
+    let notes: Vec<String> = replay.into_iter().collect();
+    conclude_run(ctx, trial, case, &run, &own, seed, n, &notes)
+}
+
+/// Concludes a trial on `findings` of `case`'s `run`: the report's failure lines and the
+/// message that stands alone (response, curl lines, seed, and `notes`).
+#[allow(clippy::too_many_arguments)]
+pub fn conclude_run(
+    ctx: &Context,
+    trial: &str,
+    case: &Case,
+    run: &CaseRun,
+    findings: &[Finding],
+    seed: u64,
+    n: u64,
+    notes: &[String],
+) -> TrialResult {
+    let mut repro = Repro::new(
+        case.describe(),
+        super::reproduce::curl_lines(ctx, case, &run.exchange),
+        Some(seed),
+    )
+    .note(format!("response: {}", run.exchange.observation.summary()));
+    for note in notes {
+        repro = repro.note(note.clone());
+    }
+    conclude_findings(ctx, trial, findings, &repro, n)
+}
+
 /// The findings of the trial's own clauses.
-fn own_findings(run: &CaseRun, clauses: &[ClauseId]) -> Vec<Finding> {
+pub fn own_findings(run: &CaseRun, clauses: &[ClauseId]) -> Vec<Finding> {
     run.judgement
         .findings
         .iter()
@@ -155,10 +215,14 @@ fn own_findings(run: &CaseRun, clauses: &[ClauseId]) -> Vec<Finding> {
         .collect()
 }
 
-/// Provisions the case's principal when it has one, then runs it and records what it exercised
-/// and any finding outside the trial's own clauses (those fail their clause in the report, not
-/// this trial).
-fn execute(ctx: &Context, trial: &str, clauses: &[ClauseId], prepared: &Prepared) -> CaseRun {
+/// Provisions the case's principal when it has one (the control plane, blocking), then runs
+/// and judges the case on the shared runtime.
+pub fn execute(
+    ctx: &Context,
+    trial: &str,
+    clauses: &[ClauseId],
+    prepared: &Prepared,
+) -> Option<CaseRun> {
     let (case, setup) = prepared;
     let owned: World;
     let world = match setup {
@@ -171,7 +235,25 @@ fn execute(ctx: &Context, trial: &str, clauses: &[ClauseId], prepared: &Prepared
             &owned
         }
     };
-    let run = runtime().block_on(run_case(ctx, world, case));
+    runtime().block_on(judge_case(ctx, trial, clauses, world, case))
+}
+
+/// Runs the case and records what it exercised and any finding outside the trial's own
+/// clauses (those fail their clause in the report, not this trial). A case that could not be
+/// judged makes the trial's clause inconclusive. `None`: the budget refused the case and
+/// nothing was sent.
+pub async fn judge_case(
+    ctx: &Context,
+    trial: &str,
+    clauses: &[ClauseId],
+    world: &World,
+    case: &Case,
+) -> Option<CaseRun> {
+    let run = run_case(ctx, trial, world, case).await?;
+    if let Some(why) = &run.inconclusive {
+        ctx.results
+            .inconclusive(clauses[0], &format!("{}: {why}", case.describe()));
+    }
     ctx.results.exercised(run.judgement.exercised.iter());
     for f in &run.judgement.findings {
         if !clauses.iter().any(|c| *c == f.clause.as_str()) {
@@ -184,5 +266,5 @@ fn execute(ctx: &Context, trial: &str, clauses: &[ClauseId], prepared: &Prepared
                 .failure(f.clause, repro.report(trial, &f.expected, &f.observed));
         }
     }
-    run
+    Some(run)
 }

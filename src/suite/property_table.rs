@@ -9,7 +9,7 @@ use proptest::strategy::BoxedStrategy;
 use super::context::Context;
 use super::outcome::TrialResult;
 use super::property_runner::{Prepared, run_property};
-use super::trial::{TrialDef, TrialError, Unavailable};
+use super::trial::{RestoreNeed, TrialDef, TrialError, Unavailable};
 use super::wire_form;
 use crate::clause::ClauseId;
 use crate::generate;
@@ -20,6 +20,16 @@ use crate::model::{Case, Mutation};
 pub fn run(ctx: &Context, def: &TrialDef) -> Result<TrialResult, TrialError> {
     let target = ctx.trial_target()?;
     let s = strategy(&target, def.clause())?;
+    if target.mock.is_none() && def.restores == RestoreNeed::Cases {
+        // Against a remote target restores take minutes: the trial's share of the budget runs
+        // in concurrent waves.
+        return Ok(super::waves::run_waves(
+            &target,
+            &def.name(),
+            def.clauses,
+            s,
+        ));
+    }
     Ok(run_property(&target, &def.name(), def.clauses, s))
 }
 

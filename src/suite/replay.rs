@@ -68,8 +68,12 @@ pub fn replay(ctx: &Context, r: &Replay) -> (String, bool) {
         }
         None => ctx.world.clone(),
     };
-    let run =
-        crate::runner::runtime::runtime().block_on(super::pipeline::run_case(ctx, &world, &r.case));
+    let run = crate::runner::runtime::runtime()
+        .block_on(super::pipeline::run_case(ctx, &r.trial, &world, &r.case));
+    // A replay has no restore budget (it is unlimited), so the case is always sent.
+    let Some(run) = run else {
+        return ("the case was not sent: no restore budget".to_owned(), true);
+    };
     let mut s = format!(
         "trial {}: {}\nresponse: {}\nexpected: {}\n",
         r.trial,

@@ -11,9 +11,10 @@ use super::conclude::{Repro, conclude};
 use super::context::Context;
 use super::normalize::{assert_snapshot, normalized};
 use super::outcome::TrialResult;
+use super::restore_send::{Restore, harness_timeout, note_timeout, send_restore};
 use super::settle::settle_answer;
 use super::sources::SuiteDir;
-use super::trial::PlannedTrial;
+use super::trial::{PlannedTrial, RestoreNeed};
 use crate::checks::{self, Judgement};
 use crate::clause::ClauseId;
 use crate::model::Auth;
@@ -149,6 +150,12 @@ pub fn trials(ctx: &Context) -> Vec<PlannedTrial> {
                 clauses: s.clauses.clone(),
                 ignored: missing_objects(ctx, &s),
                 kind: "scenario",
+                // A scenario that expects 202 creates a VM: one restore of the budget.
+                restores: if s.file.expect.status == 202 {
+                    RestoreNeed::Fixed(1)
+                } else {
+                    RestoreNeed::Refusals
+                },
                 run: std::sync::Arc::new(move |c| run(c, &s)),
             })
             .collect(),
@@ -160,6 +167,7 @@ pub fn trials(ctx: &Context) -> Vec<PlannedTrial> {
                 clauses: vec![ClauseId::FMT_1],
                 ignored: None,
                 kind: "scenario",
+                restores: RestoreNeed::Refusals,
                 run: std::sync::Arc::new(move |_| TrialResult::failed(message.clone(), 0)),
             }]
         }
@@ -190,11 +198,29 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
     );
     let req = RequestSpec::post_json(path, auth, s.file.body.clone());
     let admin = Auth::Principal(ctx.admin());
-    let (ex, settled) = runtime().block_on(async {
-        let ex = ctx.client.send(&req).await;
+    let trial = s.trial_name();
+    let restore = Restore {
+        trial: &trial,
+        spec: req,
+        cluster: &s.file.cluster,
+        name: scenario_name(&s.file.body),
+        may_accept: s.file.expect.status == 202,
+    };
+    let sent = runtime().block_on(async {
+        let ex = send_restore(ctx, restore).await?;
         let settled = settle_answer(ctx, &ex.observation, &admin).await;
-        (ex, settled)
+        Some((ex, settled))
     });
+    let Some((ex, settled)) = sent else {
+        return super::property_runner::unrun(ctx, &trial);
+    };
+    if let Some(why) = harness_timeout(&ex.observation) {
+        note_timeout(ctx, &trial, &ex);
+        for c in &s.clauses {
+            ctx.results.inconclusive(c, &why);
+        }
+        return TrialResult::passed(1);
+    }
     let mut j = Judgement::default();
     let observed_type = ex.observation.json().and_then(|v| {
         v.get("error_type")
@@ -236,4 +262,13 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
     )
     .note(format!("scenario {}: {}", s.stem, s.file.description));
     conclude(ctx, &s.trial_name(), &j, &repro, 1)
+}
+
+/// The VM name a scenario's body asks for, when it is a JSON object with a `name`.
+fn scenario_name(body: &str) -> Option<String> {
+    serde_json::from_str::<Value>(body)
+        .ok()?
+        .get("name")?
+        .as_str()
+        .map(str::to_owned)
 }

@@ -2,8 +2,6 @@
 //! detection (every declared clause fails) and precision (nothing else fails).
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use super::config::SuiteConfig;
@@ -53,8 +51,6 @@ pub fn run_with_defects(
     let opts = RunOptions {
         filter: None,
         jobs: 2,
-        budget: None,
-        interrupted: Arc::new(AtomicBool::new(false)),
     };
     Ok(run_suite(&ctx, &opts, &Quiet))
 }

@@ -1,13 +1,14 @@
 //! After an accepted restore, written once: follow its task to the end, check what it left
 //! behind, and remove the restored VM (recording it in the report's cleanup section).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::Deserialize as _;
 use serde_json::Value;
 
 use super::context::Context;
 use crate::checks::{self, Judgement};
+use crate::lab::LedgerEntry;
 use crate::model::Auth;
 use crate::model::{TaskStatus, VmSummary};
 use crate::runner::{Observation, RequestSpec};
@@ -16,8 +17,11 @@ use crate::runner::{Observation, RequestSpec};
 pub struct Settled {
     /// Every poll of the task, in order (one more after the end: TASK-1's re-read).
     pub polls: Vec<Observation>,
-    /// The task did not end within the budget.
+    /// The task did not end within the task timeout.
     pub exhausted: bool,
+    /// Polling stopped because the run was stopped (the drain after Ctrl-C ran out): the
+    /// task's end is unknown, and nothing is judged from it.
+    pub abandoned: bool,
     /// The restored VM, when the task succeeded with a VM id (already cleaned up).
     pub vm: Option<String>,
 }
@@ -54,11 +58,20 @@ pub fn task_id(o: &Observation) -> Option<String> {
 
 /// Follows the task to its end, leaving the VM it restored in place.
 pub async fn follow(ctx: &Context, task: &str, reader: &Auth) -> Settled {
-    let (polls, exhausted) = follow_task(ctx, task, reader).await;
+    let (polls, end) = follow_task(ctx, task, reader).await;
+    let vm = checks::task_result(&polls);
+    if let Some(vm) = &vm {
+        // The ledger learns the VM the moment the task names it, before any check or removal.
+        ctx.lab.ledger.record(LedgerEntry::Created {
+            vm: vm.clone(),
+            task: Some(task.to_owned()),
+        });
+    }
     Settled {
-        vm: checks::task_result(&polls),
+        vm,
         polls,
-        exhausted,
+        exhausted: end == PollEnd::TimedOut,
+        abandoned: end == PollEnd::Stopped,
     }
 }
 
@@ -94,26 +107,59 @@ pub async fn settle_checked(
     (settled, judged)
 }
 
-/// Polls the task until it ends or the budget is spent. Intervals start short (the mock ends
-/// tasks in milliseconds) and back off to one second (a real vCenter takes minutes).
-pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Observation>, bool) {
+/// How following a task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollEnd {
+    /// The task ended, or its answer was not a task to poll.
+    Done,
+    /// It outlived the lab policy's task timeout.
+    TimedOut,
+    /// The run stopped and the drain ran out before the task ended, or no poll got an answer
+    /// before the task timeout (the harness's own request timeout every time): nothing about
+    /// the task can be judged.
+    Stopped,
+}
+
+/// Polls the task until it ends, the lab policy's task timeout is spent, or the run stops.
+/// The waits follow the policy's poll plan: from its floor, doubling to its ceiling (the
+/// embedded mock ends tasks in milliseconds, a real restore takes minutes).
+pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Observation>, PollEnd) {
     let path = format!("{}/{}", ctx.client.config().task_path, task);
+    let policy = &ctx.config.lab;
     let started = Instant::now();
     let mut polls = Vec::new();
-    let mut wait = Duration::from_millis(1);
-    // Once three tasks have outlived the budget the target evidently leaves tasks running:
-    // later tasks get a short wait, so one broken behaviour does not stall the whole run (each
-    // is still judged, and fails ACC-2, as it should).
-    let budget = if ctx.results.stalled_tasks() >= 3 {
-        Duration::ZERO
-    } else {
-        ctx.config.task_budget
+    // Only on the embedded mock: once a few tasks have outlived the timeout there, tasks are
+    // evidently left running, and later ones are judged from one poll so one broken behaviour
+    // does not stall the run (each still fails ACC-2). A real task may just be slow.
+    let timeout = match policy.stall_shortcut {
+        Some(n) if ctx.results.stalled_tasks() >= n => std::time::Duration::ZERO,
+        _ => policy.task_timeout,
     };
+    let mut n = 0;
     loop {
+        if !ctx.lab.stop.may_keep_polling(policy.drain_timeout) {
+            return (polls, PollEnd::Stopped);
+        }
         let ex = ctx
             .client
             .send(&RequestSpec::get(path.clone(), reader.clone()))
             .await;
+        if matches!(ex.observation, Observation::Timeout { .. }) {
+            // The harness gave up waiting for this poll: the lab's patience, not the task's
+            // state. Poll again, within the task timeout.
+            if started.elapsed() >= timeout {
+                let end = if polls.is_empty() {
+                    PollEnd::Stopped
+                } else {
+                    ctx.results.stalled_task();
+                    PollEnd::TimedOut
+                };
+                return (polls, end);
+            }
+            tokio::time::sleep(policy.poll.wait(n)).await;
+            n += 1;
+            continue;
+        }
         let terminal = ex.observation.json().is_some_and(|v| is_terminal(&v));
         let not_json = ex.observation.status() != Some(200);
         polls.push(ex.observation);
@@ -125,17 +171,17 @@ pub async fn follow_task(ctx: &Context, task: &str, reader: &Auth) -> (Vec<Obser
                 .send(&RequestSpec::get(path.clone(), reader.clone()))
                 .await;
             polls.push(again.observation);
-            return (polls, false);
+            return (polls, PollEnd::Done);
         }
         if not_json {
-            return (polls, false);
+            return (polls, PollEnd::Done);
         }
-        if started.elapsed() >= budget {
+        if started.elapsed() >= timeout {
             ctx.results.stalled_task();
-            return (polls, true);
+            return (polls, PollEnd::TimedOut);
         }
-        tokio::time::sleep(wait).await;
-        wait = (wait * 2).min(Duration::from_secs(1));
+        tokio::time::sleep(policy.poll.wait(n)).await;
+        n += 1;
     }
 }
 
@@ -187,13 +233,28 @@ pub async fn cleanup(ctx: &Context, vm: &str) {
     ctx.results.created(vm);
     if ctx.config.keep {
         ctx.results.left(vm, "kept (--keep)");
+        ctx.lab.ledger.record(LedgerEntry::Left {
+            vm: vm.to_owned(),
+            why: "kept (--keep)".into(),
+        });
         return;
     }
     // Deletion uses the administrator: the case's principal may lack the privilege to delete.
     let admin = Auth::Principal(ctx.admin());
     match super::vm_api::remove_vm(&ctx.client, &admin, vm).await {
-        Ok(()) => ctx.results.removed(vm),
-        Err(why) => ctx.results.left(vm, &why),
+        Ok(()) => {
+            ctx.results.removed(vm);
+            ctx.lab
+                .ledger
+                .record(LedgerEntry::Removed { vm: vm.to_owned() });
+        }
+        Err(why) => {
+            ctx.results.left(vm, &why);
+            ctx.lab.ledger.record(LedgerEntry::Left {
+                vm: vm.to_owned(),
+                why,
+            });
+        }
     }
 }
 

@@ -24,11 +24,15 @@ pub struct SweepOutcome {
     pub rej1: Vec<String>,
 }
 
-/// Sweeps the context's target. `ledger` is the run's record of restores; without one only the
-/// VMs the results list as created count as accounted for.
-pub fn sweep_run(ctx: &Context, ledger: Option<&Ledger>) -> SweepOutcome {
+/// Sweeps the context's target after the last trial (both drivers call this before the report).
+pub fn sweep_run(ctx: &Context) -> SweepOutcome {
+    sweep_with(ctx, &ctx.lab.ledger)
+}
+
+/// Sweeps with `ledger`, the run's record of restores.
+pub fn sweep_with(ctx: &Context, ledger: &Ledger) -> SweepOutcome {
     ctx.results.set_prefix(&ctx.config.run_prefix);
-    let outstanding = ledger.map(Ledger::outstanding).unwrap_or_default();
+    let outstanding = ledger.outstanding();
     let cleanup = ctx.results.cleanup();
     let accounted: BTreeSet<String> = cleanup
         .created

@@ -28,6 +28,27 @@ pub enum Kind {
     RunLevel,
 }
 
+/// What a trial asks of the restore budget: how many requests that may create a VM it sends.
+/// The numbers depend on the run (case count, the fixture's restore limit): `lab_plan` turns
+/// this declaration into a `lab::Need`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RestoreNeed {
+    /// Refusals only: nothing is created on a conforming target, nothing is budgeted.
+    Refusals,
+    /// Generated cases a conforming target accepts: at least one, as many as the case count.
+    Cases,
+    /// DUP-3: a racer and a straggler per round at least.
+    Race,
+    /// BUSY-1: a round of limit 1 at least (one restore, one over the limit, one after).
+    Held,
+    /// BUSY-2: one restore over the restore limit at least.
+    Burst,
+    /// BUSY-3: the limit and one more per round.
+    Rounds,
+    /// Exactly this many (a scenario that expects 202, the failing-task rounds).
+    Fixed(u32),
+}
+
 /// A trial function: runs the trial against the context (choosing its own target with
 /// `TrialTarget`), or says why it could not.
 pub type RunFn = fn(&Context, &TrialDef) -> Result<TrialResult, TrialError>;
@@ -47,6 +68,7 @@ pub struct TrialDef {
     pub needs_more: Option<Where>,
     pub run: RunFn,
     pub probe: Option<ProbeFn>,
+    pub restores: RestoreNeed,
 }
 
 impl TrialDef {
@@ -64,7 +86,14 @@ impl TrialDef {
             needs_more: None,
             run,
             probe: None,
+            restores: RestoreNeed::Refusals,
         }
+    }
+
+    /// Declares the trial's restore need (the default: refusals only).
+    pub const fn restoring(mut self, restores: RestoreNeed) -> Self {
+        self.restores = restores;
+        self
     }
 
     /// The trial needs more than its clause's `where` says (e.g. a failing task, which only the
@@ -124,6 +153,7 @@ impl TrialDef {
             clauses: self.clauses.to_vec(),
             ignored,
             kind: self.label(),
+            restores: self.restores,
             run: Arc::new(move |c| (self.run)(c, self).unwrap_or_else(TrialError::into_result)),
         }
     }
@@ -167,6 +197,7 @@ pub struct PlannedTrial {
     pub ignored: Option<String>,
     /// A short tag shown by libtest-mimic: `property`, `run`, `scenario`, `control`.
     pub kind: &'static str,
+    pub restores: RestoreNeed,
     pub run: TrialFn,
 }
 

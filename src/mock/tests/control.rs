@@ -319,3 +319,27 @@ async fn control_plane_refuses_remote_peers_unless_allowed() {
     };
     assert_eq!(from_peer(&open, "10.1.2.3:5000").await.status, 200);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_restore_delay_holds_the_next_answers_then_lapses() {
+    let m = Mock::new();
+    let s = m.login(ADMIN).await;
+    let r = m
+        .control(
+            "PUT",
+            "/__mock/settings",
+            Some(r#"{"restore_delay_ms":5000,"restore_delay_count":1}"#),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let t0 = tokio::time::Instant::now();
+    assert_eq!(m.restore(&s, "domain-c8", "vm-42", OK).await.status, 202);
+    assert!(t0.elapsed() >= Duration::from_secs(5), "{:?}", t0.elapsed());
+    let t1 = tokio::time::Instant::now();
+    let body = r#"{"snapshot":"snap-42-b","name":"ctl-2"}"#;
+    m.restore(&s, "domain-c8", "vm-42", body).await;
+    assert!(
+        t1.elapsed() < Duration::from_secs(1),
+        "only one answer was held"
+    );
+}
