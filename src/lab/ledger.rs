@@ -41,6 +41,10 @@ pub enum LedgerEntry {
         vm: String,
         task: Option<String>,
     },
+    /// A task was seen to end (SUCCEEDED or FAILED), whether or not it named a VM.
+    Ended {
+        task: String,
+    },
     Removed {
         vm: String,
     },
@@ -210,6 +214,9 @@ pub fn outstanding(entries: &[LedgerEntry]) -> Outstanding {
                 }
                 o.tasks.insert(task.clone(), name.clone());
             }
+            LedgerEntry::Ended { task } => {
+                task_named.insert(task.clone());
+            }
             LedgerEntry::Created { vm, task } => {
                 o.vms.insert(vm.clone());
                 if let Some(t) = task {
@@ -249,6 +256,11 @@ mod tests {
             },
             accepted("t1", "n1"),
             accepted("t2", "n2"),
+            // A task that ended FAILED named no VM: nothing to look for.
+            accepted("t-failed", "n4"),
+            LedgerEntry::Ended {
+                task: "t-failed".into(),
+            },
             LedgerEntry::Created {
                 vm: "vm-1".into(),
                 task: Some("t1".into()),

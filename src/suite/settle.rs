@@ -60,6 +60,12 @@ pub fn task_id(o: &Observation) -> Option<String> {
 pub async fn follow(ctx: &Context, task: &str, reader: &Auth) -> Settled {
     let (polls, end) = follow_task(ctx, task, reader).await;
     let vm = checks::task_result(&polls);
+    if ended(&polls) {
+        // A task that ended without a VM (FAILED) leaves nothing to look for later.
+        ctx.lab.ledger.record(LedgerEntry::Ended {
+            task: task.to_owned(),
+        });
+    }
     if let Some(vm) = &vm {
         // The ledger learns the VM the moment the task names it, before any check or removal.
         ctx.lab.ledger.record(LedgerEntry::Created {
