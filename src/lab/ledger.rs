@@ -101,24 +101,23 @@ impl Ledger {
         }
     }
 
-    /// A ledger that also appends to `dir/ledger.jsonl` (the directory is created).
+    /// A ledger that also appends to `dir/ledger.jsonl` (the directory and file are created with
+    /// the first entry).
     pub fn in_dir(dir: &Path) -> Result<Ledger, LedgerError> {
-        let path = dir.join(LEDGER_FILE);
-        let io = |source| LedgerError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(io)?;
+        // The file is made with the first entry: a run that cannot start leaves nothing behind.
         Ok(Ledger {
             entries: Mutex::new(Vec::new()),
-            file: Mutex::new(Some(file)),
-            path: Some(path),
+            file: Mutex::new(None),
+            path: Some(dir.join(LEDGER_FILE)),
         })
+    }
+
+    /// Opens (creating the directory) the ledger file for appending.
+    fn open(path: &Path) -> std::io::Result<File> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        OpenOptions::new().create(true).append(true).open(path)
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -131,6 +130,14 @@ impl Ledger {
     pub fn record(&self, e: LedgerEntry) {
         {
             let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+            let first = self
+                .entries
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_empty();
+            if first && f.is_none() {
+                *f = self.path.as_deref().and_then(|p| Self::open(p).ok());
+            }
             if let Some(file) = f.as_mut() {
                 let ok = serde_json::to_string(&e)
                     .is_ok_and(|line| writeln!(file, "{line}").is_ok() && file.flush().is_ok());
