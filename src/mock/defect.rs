@@ -144,6 +144,23 @@ defects! {
         "restore error messages lack id and args";
     ErrorTypeMismatch = "error-type-mismatch" [FMT_2]
         "an unknown session id on restore is answered 401 with error_type UNAUTHORIZED";
+    // Issue 13's defects: each declares what it breaks as written with it.
+    ErrorMessagesEmpty = "error-messages-empty" [FMT_1]
+        "restore errors carry an empty messages array";
+    TaskTimeNotRfc3339 = "task-time-not-rfc3339" [TASK_2]
+        "task start_time and end_time are written `2026-11-28 01:56:33` (a space for T, no offset)";
+    Limit429 = "limit-429" [BUSY_1, FMT_4]
+        "a restore over the cluster's limit is answered 429 (error_type NOT_ALLOWED_IN_CURRENT_STATE)";
+    LimitRefusedAsInvalid = "limit-refused-as-invalid" [BUSY_1]
+        "a restore over the cluster's limit is refused 400 INVALID_ARGUMENT instead of NOT_ALLOWED_IN_CURRENT_STATE";
+    RaceLoserAsInvalid = "race-loser-as-invalid" [DUP_3]
+        "a restore whose name a restore in progress holds is refused 400 INVALID_ARGUMENT instead of ALREADY_EXISTS";
+    SideEffectLater = "side-effect-later" [REJ_1]
+        "a restore refused for its placement creates the VM 1.5 s after the refusal";
+    SideEffectRenamed = "side-effect-renamed" [REJ_1]
+        "a restore refused for its placement creates a VM named `<name>-copy`";
+    RefusalStartsTask = "refusal-starts-task" [REJ_1]
+        "a restore refused for its placement starts a restore task anyway (it ends FAILED, creating nothing)";
 }
 
 impl Defect {

@@ -18,8 +18,8 @@ use crate::model::{ErrorType, Kind, LocalizableMessage, VapiError};
 
 use super::defect::{Defect, Defects};
 use super::error::{ApiError, json_response, render_fault, render_restore};
-use super::inventory::VmRec;
 use super::sessions::session_id;
+use super::side_effect::{self, Refused};
 use super::spec::{self, Placement, Spec, SpecError};
 use super::state::{AppState, FaultScope, Inner, Shared};
 use super::tasks::{Outcome, Plan, Task};
@@ -275,32 +275,32 @@ pub fn decide(
     let resolved = match resolve_placement(shared, cluster, &placement, placement_given) {
         Ok(r) => r,
         Err(e) => {
-            if d.has(Defect::SideEffectBeforeCheck)
-                && !inner.inventory.name_taken(&folder, &name, false)
-            {
-                let id = inner.inventory.next_vm_id(&ix.world);
-                inner.inventory.insert(VmRec {
-                    id,
-                    name,
-                    folder,
-                    host: ix.first_host(&cluster.id).unwrap_or_default().to_owned(),
-                    resource_pool: cluster.root_pool.clone(),
-                    cluster: cluster.id.clone(),
-                    power_state: Default::default(),
-                    restored: true,
-                });
-            }
+            let refused = Refused {
+                cluster,
+                vm,
+                user: &user,
+                folder: &folder,
+                name: &name,
+            };
+            side_effect::on_placement_refusal(shared, inner, now, &refused);
             return Err(e);
         }
     };
 
     // 12. The name is free in the target folder (live VMs and restores in progress).
     let ignore_case = d.has(Defect::NameCaseInsensitive);
-    let taken = (!d.has(Defect::NameTakenByLiveVmIgnored)
-        && inner.inventory.name_taken(&folder, &name, ignore_case))
-        || (!d.has(Defect::RaceUnprotected)
-            && inner.inventory.name_reserved(&folder, &name, ignore_case));
-    if taken {
+    let live = !d.has(Defect::NameTakenByLiveVmIgnored)
+        && inner.inventory.name_taken(&folder, &name, ignore_case);
+    let reserved = !d.has(Defect::RaceUnprotected)
+        && inner.inventory.name_reserved(&folder, &name, ignore_case);
+    if reserved && !live && d.has(Defect::RaceLoserAsInvalid) {
+        return Err(invalid(
+            "name.in_use",
+            format!("The name {name:?} is in use by a restore in progress."),
+            &[&name],
+        ));
+    }
+    if live || reserved {
         let e = ApiError::new(
             ErrorType::AlreadyExists,
             &format!("{MSG}.name.already_exists"),
@@ -331,15 +331,24 @@ pub fn decide(
     };
     if over {
         let limit_s = limit.to_string();
-        return Err(ApiError::new(
-            ErrorType::NotAllowedInCurrentState,
+        let error_type = if d.has(Defect::LimitRefusedAsInvalid) {
+            ErrorType::InvalidArgument
+        } else {
+            ErrorType::NotAllowedInCurrentState
+        };
+        let e = ApiError::new(
+            error_type,
             &format!("{MSG}.limit.reached"),
             format!(
                 "Cluster {} already runs {limit} restores, its maximum.",
                 cluster.id
             ),
             &[&cluster.id, &limit_s],
-        ));
+        );
+        if d.has(Defect::Limit429) {
+            return Err(e.with_status(StatusCode::TOO_MANY_REQUESTS));
+        }
+        return Err(e);
     }
 
     // 14. Accept.

@@ -54,7 +54,11 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                 if !settled.ended() {
                     ctx.unsettled(&case.cluster, requested.clone());
                 }
-                let mut task = checks::task::check_task_history(&settled.polls, settled.exhausted);
+                let mut task = checks::task::check_task_history(
+                    &settled.polls,
+                    settled.exhausted,
+                    task_endpoint(ctx),
+                );
                 if !expected.allows_accepted() {
                     // The request should have been refused (its own clause says so); that its
                     // wrongly accepted task then fails is no ACC-2 failure of a valid request.
@@ -98,6 +102,11 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
         judgement,
         restored_vm,
     }
+}
+
+/// The `Info` type of the task endpoint this target is polled at (TASK-2 follows it).
+pub fn task_endpoint(ctx: &Context) -> checks::TaskEndpoint {
+    checks::TaskEndpoint::of_path(&ctx.client.config().task_path)
 }
 
 /// Widens a valid case's expectation when earlier restores on this target never ended: a

@@ -423,7 +423,11 @@ pub fn failing_task(ctx: &Context, def: &TrialDef) -> Result<TrialResult, TrialE
             all.push(ex);
             match settled {
                 Some(t) => {
-                    j.merge(checks::check_failed_task_history(&t.polls, t.exhausted));
+                    j.merge(checks::check_failed_task_history(
+                        &t.polls,
+                        t.exhausted,
+                        super::pipeline::task_endpoint(&iso),
+                    ));
                     if !t.ended() {
                         // The task may hold its restore slot for good: a refusal in a later
                         // round would say nothing about the request.
