@@ -18,6 +18,6 @@ pub use finding::{Finding, Judgement};
 pub use format::check_format;
 pub use post::check_restored_vm;
 pub use reject::check_nothing_created;
-pub use run::{check_busy, check_race};
+pub use run::{check_burst, check_busy, check_race};
 pub use status::check_outcome;
 pub use task::{TaskEndpoint, check_failed_task_history, check_task_history, task_result};

@@ -16,7 +16,7 @@ use crate::clause::ClauseId;
 use crate::model::Auth;
 use crate::model::{TaskStatus, World};
 use crate::runner::runtime::runtime;
-use crate::runner::{Exchange, Observation, RequestSpec};
+use crate::runner::{Exchange, RequestSpec};
 
 /// A restore the fixture says must succeed: a deleted VM on a cluster, one of its snapshots,
 /// and the datacenter's default VM folder.
@@ -27,6 +27,8 @@ pub struct Simple {
     pub snapshot: String,
     pub folder: String,
     pub limit: u32,
+    /// The limit when the fixture states it (BUSY-1 is judged from a burst only then).
+    pub stated_limit: Option<u32>,
 }
 
 /// Picks the first DRS cluster with a deleted VM that has a snapshot (no placement needed).
@@ -43,6 +45,7 @@ pub fn simple_target(world: &World) -> Option<Simple> {
             snapshot: snap.id.clone(),
             folder: world.datacenters.get(&c.datacenter)?.vm_folder.clone(),
             limit: c.restore_limit,
+            stated_limit: c.restore_limit_stated.then_some(c.restore_limit),
         })
     })
 }
@@ -134,9 +137,7 @@ pub fn dup3_race(outer: &Context, def: &TrialDef) -> Result<TrialResult, TrialEr
                 format!("names={}&folders={}", enc(&name), enc(&s.folder)),
             )
             .await;
-            let racers: Vec<Observation> =
-                exchanges.iter().map(|e| e.observation.clone()).collect();
-            j.merge(checks::run::check_race(&name, &racers, &ends, &after));
+            j.merge(checks::run::check_race(&name, &exchanges, &ends, &after));
             for f in &finished {
                 f.cleanup(&ctx).await;
             }
@@ -289,7 +290,7 @@ pub fn busy2_never_exceeded(ctx: &Context, def: &TrialDef) -> Result<TrialResult
                 .collect();
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let j = checks::run::check_busy(s.limit, &[], Some(max_in_progress as u32), None);
+        let j = checks::run::check_burst(s.stated_limit, &exchanges, Some(max_in_progress as u32));
         for t in &tasks {
             settle(&c, t, &admin).await;
         }
