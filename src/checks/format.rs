@@ -154,7 +154,7 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 /// Everything wrong with an error body (FMT-1), in words; empty when it conforms.
-fn error_body_problems(v: Option<&Value>) -> Vec<String> {
+pub(crate) fn error_body_problems(v: Option<&Value>) -> Vec<String> {
     let Some(v) = v else {
         return vec!["the body is not JSON".into()];
     };

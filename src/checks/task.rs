@@ -301,6 +301,53 @@ pub fn check_failed_task_history(
     j
 }
 
+/// Judges a late refusal: a case the catalog lets a server accept or refuse (INV-4, INV-11,
+/// INV-12) was answered 202 and its task ended FAILED, as a server that checks inside the task
+/// does. That conforms when the task's error is a vAPI error (one or more messages, each with
+/// id, default_message and args) of a type the case allows (`allowed`); otherwise `blame`, the
+/// case's own clause, fails. `None` when the task did not end FAILED: then it is judged as an
+/// accepted restore (ACC-2). TASK-1 and TASK-2 are judged either way.
+pub fn check_late_refusal(
+    polls: &[Observation],
+    at: TaskEndpoint,
+    allowed: &[crate::model::ErrorType],
+    blame: ClauseId,
+) -> Option<Judgement> {
+    let w = walk(polls, at);
+    let Some((TaskStatus::Failed, m)) = &w.last else {
+        return None;
+    };
+    let mut j = w.judgement;
+    let error = present(m, "error");
+    let mut problems = crate::checks::format::error_body_problems(error);
+    let t = error
+        .and_then(|e| e.get("error_type")?.as_str())
+        .and_then(crate::model::ErrorType::parse);
+    if let Some(t) = t
+        && !allowed.contains(&t)
+    {
+        problems.push(format!("error_type {t} is not one the request allows"));
+    }
+    let names: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
+    j.check(
+        blame,
+        (!problems.is_empty()).then(|| {
+            (
+                format!(
+                    "a FAILED task's error is a vAPI error of type {}",
+                    names.join(" or ")
+                ),
+                format!(
+                    "FAILED with error {}: {}",
+                    error.map_or("(none)".to_owned(), Value::to_string),
+                    problems.join("; ")
+                ),
+            )
+        }),
+    );
+    Some(j)
+}
+
 /// The restored VM's id: the result of the last SUCCEEDED `Info`, when it is a VM id.
 pub fn task_result(polls: &[Observation]) -> Option<String> {
     polls.iter().rev().find_map(|p| {

@@ -288,11 +288,12 @@ pub fn decide(
     };
 
     // 12. The name is free in the target folder (live VMs and restores in progress).
-    let ignore_case = d.has(Defect::NameCaseInsensitive);
+    // Names compare exactly. No document says whether a name differing only in case is
+    // taken, so the harness accepts either answer there; the mock picks "free".
     let live = !d.has(Defect::NameTakenByLiveVmIgnored)
-        && inner.inventory.name_taken(&folder, &name, ignore_case);
-    let reserved = !d.has(Defect::RaceUnprotected)
-        && inner.inventory.name_reserved(&folder, &name, ignore_case);
+        && inner.inventory.name_taken(&folder, &name, false);
+    let reserved =
+        !d.has(Defect::RaceUnprotected) && inner.inventory.name_reserved(&folder, &name, false);
     if reserved && !live && d.has(Defect::RaceLoserAsInvalid) {
         return Err(invalid(
             "name.in_use",

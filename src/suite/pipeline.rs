@@ -9,7 +9,7 @@ use crate::clause::ClauseId;
 use crate::expect::{self, Expected, Outcome};
 use crate::model::Auth;
 use crate::model::Case;
-use crate::model::{ErrorType, VmSummary, World};
+use crate::model::{ErrorType, World};
 use crate::runner::{Exchange, Observation, RequestSpec};
 
 /// The result of one case.
@@ -33,6 +33,7 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
     if expected.allows_accepted() {
         allow_unsettled(&mut expected, name_held, slot_held);
     }
+    super::rej1::before_send(ctx, world, requested.as_deref()).await;
     let exchange = ctx.client.send(&RequestSpec::restore(case)).await;
     let mut judgement = checks::status::check_outcome(&expected, &exchange);
     judgement.merge(checks::format::check_format(&exchange, None));
@@ -43,6 +44,7 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
         // (FMT-4, ACC-1) still restores, and its VM must be found and removed.
         Some(200..=299) => {
             if let Some(task) = task_id(&exchange.observation) {
+                super::rej1::after_answer(ctx, world, case, &exchange, Some(&task)).await;
                 let exp_vm =
                     expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
                 let (settled, post) =
@@ -65,10 +67,19 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
                     task.findings.retain(|f| f.clause != ClauseId::ACC_2);
                     task.exercised.remove(&ClauseId::ACC_2);
                 }
-                judgement.merge(task);
+                let late = super::late_refusal::judge(
+                    ctx,
+                    world,
+                    &expected,
+                    &settled,
+                    requested.as_deref(),
+                )
+                .await;
+                judgement.merge(late.unwrap_or(task));
                 judgement.merge(post);
                 restored_vm = settled.vm;
                 if let Some(vm) = &restored_vm {
+                    super::rej1::restored(ctx, vm).await;
                     if let (true, Some(exp_vm)) = (ctx.config.keep, &exp_vm) {
                         ctx.kept(vm, &case.cluster, exp_vm);
                     }
@@ -82,17 +93,9 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
         }
         // A name an unsettled restore may have taken: whether a VM of that name is new cannot
         // be told from the world, so REJ-1 is not judged.
+        // REJ-1 is read back in batches (`rej1.rs`), by the administrator.
         Some(s) if s >= 400 && !name_held => {
-            if let Some(name) = requested {
-                let rej =
-                    check_nothing_created(ctx, &reader, world, &name, &exchange.observation).await;
-                if !rej.passed() {
-                    // A refusal that created a VM anyway (REJ-1, reported): remove it, or it
-                    // makes later cases of that name fail for the wrong reason.
-                    sweep_name(ctx, world, &name).await;
-                }
-                judgement.merge(rej);
-            }
+            super::rej1::after_answer(ctx, world, case, &exchange, None).await;
         }
         _ => {}
     }
@@ -193,30 +196,6 @@ fn list_contains(o: &Observation, vm: &str) -> Option<bool> {
         arr.iter()
             .any(|row| row.get("vm").and_then(|x| x.as_str()) == Some(vm)),
     )
-}
-
-/// REJ-1: after a refusal, no VM of the requested name exists that was not there before.
-async fn check_nothing_created(
-    ctx: &Context,
-    reader: &Auth,
-    world: &World,
-    name: &str,
-    answer: &Observation,
-) -> Judgement {
-    let after = list_vms(ctx, reader, format!("names={}", enc(name))).await;
-    let before: Vec<VmSummary> = world
-        .vms
-        .values()
-        .filter(|v| v.name == name)
-        .map(|v| VmSummary {
-            vm: v.id.clone(),
-            name: v.name.clone(),
-            power_state: v.power_state,
-            cpu_count: None,
-            memory_size_mib: None,
-        })
-        .collect();
-    checks::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
 /// Removes every VM named `name` that the world did not hold before (nor an earlier case

@@ -19,7 +19,15 @@ use crate::model::{Case, Mutation};
 pub fn run(ctx: &Context, def: &TrialDef) -> Result<TrialResult, TrialError> {
     let target = ctx.trial_target()?;
     let s = strategy(&target, def.clause())?;
-    Ok(run_property(&target, &def.name(), def.clauses, s))
+    let name = def.name();
+    crate::runner::runtime::runtime().block_on(super::rej1::start_trial(&target, &name));
+    let result = run_property(&target, &name, def.clauses, s);
+    Ok(super::rej1::finish_trial(
+        &target,
+        &target.world,
+        def.clauses,
+        result,
+    ))
 }
 
 /// Whether this world offers the property any case (checked when the trial list is made).

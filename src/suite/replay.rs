@@ -31,8 +31,11 @@ pub fn replay(ctx: &Context, r: &Replay) -> (String, bool) {
         }
         None => ctx.world.clone(),
     };
-    let run =
+    let mut run =
         crate::runner::runtime::runtime().block_on(super::pipeline::run_case(ctx, &world, &r.case));
+    // REJ-1 reads back in batches: a replayed case is a batch of one.
+    let rej = crate::runner::runtime::runtime().block_on(super::rej1::flush(ctx, &world));
+    run.judgement.findings.extend(rej);
     let mut s = format!(
         "trial {}: {}\nresponse: {}\nexpected: {}\n",
         r.trial,

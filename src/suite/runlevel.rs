@@ -81,11 +81,16 @@ fn finish(
         .last()
         .map(|e| e.request.curl(ctx.config.insecure || ctx.mock.is_some()))
         .unwrap_or_default();
-    let mut repro = Repro::new(
-        format!("run-level trial {trial} (seed {:#x})", ctx.config.seed),
-        curl,
-        Some(ctx.config.seed),
-    );
+    // The minimal case says what the curl line sends: the trial's last request.
+    let minimal = match exchanges.last() {
+        Some(e) => format!(
+            "{}, the last request of run-level trial {trial} (seed {:#x})",
+            super::conclude::request_text(&e.request),
+            ctx.config.seed
+        ),
+        None => format!("run-level trial {trial} (seed {:#x})", ctx.config.seed),
+    };
+    let mut repro = Repro::new(minimal, curl, Some(ctx.config.seed));
     if let Some(e) = exchanges.last() {
         repro = repro.note(format!(
             "last request: {} {}",

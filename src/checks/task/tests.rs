@@ -25,7 +25,7 @@ fn info(status: &str, extra: Value) -> Observation {
             json!({"progress": progress, "start_time": t, "end_time": t, "result": "vm-1000"})
         }
         _ => json!({"progress": progress, "start_time": t, "end_time": t,
-            "error": {"error_type": "ERROR", "messages": []}}),
+            "error": {"error_type": "ERROR", "messages": [{"id": "e", "default_message": "e", "args": []}]}}),
     };
     for (k, x) in fields
         .as_object()
@@ -252,4 +252,34 @@ fn progress_is_optional_only_on_the_snapservice_endpoint() {
         TaskEndpoint::Snapservice
     );
     assert_eq!(TaskEndpoint::of_path("/api/cis/tasks"), TaskEndpoint::Cis);
+}
+
+#[test]
+fn a_late_refusal_of_an_allowed_type_conforms() {
+    use crate::model::ErrorType;
+    let invalid = json!({"error": {"error_type": "INVALID_ARGUMENT",
+        "messages": [{"id": "n", "default_message": "bad name", "args": []}]}});
+    let h = vec![info("RUNNING", json!({})), info("FAILED", invalid)];
+    let allowed = [ErrorType::InvalidArgument];
+    let j = check_late_refusal(&h, CIS, &allowed, ClauseId::INV_11).expect("FAILED");
+    assert!(
+        j.passed() && j.exercised.contains(&ClauseId::INV_11),
+        "{j:?}"
+    );
+    // A task that succeeded is no refusal: ACC-2 judges it.
+    assert!(check_late_refusal(&ok_history(), CIS, &allowed, ClauseId::INV_11).is_none());
+}
+
+#[test]
+fn a_late_refusal_of_another_type_or_shape_breaks_the_case_clause() {
+    use crate::model::ErrorType;
+    let allowed = [ErrorType::InvalidArgument];
+    // The default FAILED Info carries an ERROR error.
+    let h = vec![info("FAILED", json!({}))];
+    let j = check_late_refusal(&h, CIS, &allowed, ClauseId::INV_11).expect("FAILED");
+    assert_eq!(failed(&j), vec![ClauseId::INV_11]);
+    let empty = json!({"error": {"error_type": "INVALID_ARGUMENT", "messages": []}});
+    let h = vec![info("FAILED", empty)];
+    let j = check_late_refusal(&h, CIS, &allowed, ClauseId::INV_12).expect("FAILED");
+    assert_eq!(failed(&j), vec![ClauseId::INV_12]);
 }
