@@ -21,7 +21,7 @@
 //! shared vCenter it cannot be told from anyone else's VM), or one that appears after the last
 //! read-back (the end-of-run sweep of the run's prefix is the last line for those).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -40,8 +40,9 @@ pub const BATCH: usize = 32;
 /// How long the REJ-1 trial waits before its last read-back, for side effects that appear
 /// after the refusal (a real target's are seconds late at most in every report we know of).
 pub const GRACE: Duration = Duration::from_millis(2000);
-/// Refused names remembered per target (for late side effects in later batches).
-const MAX_NAMES: usize = 10_000;
+/// Refusals remembered by name per target, newest kept: a side effect that shows up in a
+/// later batch (late, or in the next trial) is still traced to the refusal that asked for it.
+const MAX_RECENT: usize = 1000;
 /// The service whose tasks a restore starts (`restore-api.md` section 3).
 const SERVICE: &str = "com.vmware.snapservice.clusters.virtual_machines";
 
@@ -77,8 +78,10 @@ struct Batch {
     accepted_tasks: BTreeSet<String>,
     /// VMs accepted restores created since the baseline (their deletes may have failed).
     restored: BTreeSet<String>,
-    /// Every name a refusal asked for on this target.
-    names: BTreeSet<String>,
+    /// The latest refusal of each name asked for on this target (at most `MAX_RECENT`).
+    recent: BTreeMap<String, Refusal>,
+    /// Names in `recent`, oldest first.
+    order: VecDeque<String>,
     trial: String,
     /// Refusals judged and findings made per trial, for the trial's verdict.
     judged: u64,
@@ -110,7 +113,7 @@ pub async fn before_send(ctx: &Context, world: &World, name: Option<&str>) {
         b.baseline = Some(lists);
         return;
     }
-    if name.is_some_and(|n| b.names.contains(n)) {
+    if name.is_some_and(|n| b.recent.contains_key(n)) {
         read_back(ctx, world, &mut b).await;
     }
 }
@@ -130,11 +133,6 @@ pub async fn after_answer(
         return;
     }
     let name = case.requested_name(world);
-    if let Some(n) = &name
-        && b.names.len() < MAX_NAMES
-    {
-        b.names.insert(n.clone());
-    }
     let r = Refusal {
         trial: b.trial.clone(),
         case: case.clone(),
@@ -143,6 +141,16 @@ pub async fn after_answer(
         curl: super::reproduce::curl_lines(ctx, case, ex),
         answer: ex.observation.summary(),
     };
+    if let Some(n) = &r.name {
+        if b.recent.insert(n.clone(), r.clone()).is_none() {
+            b.order.push_back(n.clone());
+        }
+        while b.order.len() > MAX_RECENT {
+            if let Some(old) = b.order.pop_front() {
+                b.recent.remove(&old);
+            }
+        }
+    }
     b.refusals.push(r);
     if b.refusals.len() >= BATCH {
         read_back(ctx, world, &mut b).await;
@@ -318,7 +326,7 @@ async fn unexplained(
     };
     let prefix = &ctx.config.run_prefix;
     let judged_name =
-        |n: &str| (!prefix.is_empty() && n.starts_with(prefix)) || b.names.contains(n);
+        |n: &str| (!prefix.is_empty() && n.starts_with(prefix)) || b.recent.contains_key(n);
     let mut out = Unexplained::default();
     match (&before.vms, &after.vms) {
         (Some(bv), Some(av)) => {
@@ -355,17 +363,21 @@ async fn unexplained(
 /// Records one finding per unexplained VM or task, each with the refusal it points at.
 async fn report(ctx: &Context, b: &mut Batch, refusals: &[Refusal], found: &Unexplained) {
     let mut items: Vec<(String, Option<&Refusal>)> = Vec::new();
+    let recent: Vec<Refusal> = b.recent.values().cloned().collect();
     for (vm, name) in &found.vms {
+        let exact = |r: &&Refusal| r.name.as_deref() == Some(name.as_str());
+        let related = |r: &&Refusal| {
+            r.name
+                .as_deref()
+                .is_some_and(|n| name.starts_with(n) || n.starts_with(name.as_str()))
+        };
+        // This batch's refusals first, then earlier ones (a side effect that came late).
         let culprit = refusals
             .iter()
-            .find(|r| r.name.as_deref() == Some(name.as_str()))
-            .or_else(|| {
-                refusals.iter().find(|r| {
-                    r.name
-                        .as_deref()
-                        .is_some_and(|n| name.starts_with(n) || n.starts_with(name.as_str()))
-                })
-            });
+            .find(exact)
+            .or_else(|| recent.iter().find(exact))
+            .or_else(|| refusals.iter().find(related))
+            .or_else(|| recent.iter().find(related));
         items.push((format!("VM {vm} ({name:?}) appeared"), culprit));
     }
     for t in &found.tasks {
