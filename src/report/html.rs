@@ -20,8 +20,8 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;overflow-x:auto;wh
 .flags{border-left:4px solid #bc4c00;padding-left:1rem}
 .id,h3{white-space:nowrap}
 code{background:#f6f8fa;border-radius:.3rem;padding:0 .25rem;font-size:.9em}
-.verdict{font-size:1.25rem;border-left:6px solid;padding:.4rem 1rem}
-.verdict.pass{border-color:#1a7f37}.verdict.fail{border-color:#cf222e}.verdict.inconclusive{border-color:#9a6700}
+.verdict{font-size:1.25rem;border-left:6px solid;padding:.4rem 1rem;background:#f6f8fa}
+.verdict-pass{border-color:#1a7f37}.verdict-fail{border-color:#cf222e}.verdict-inconclusive{border-color:#9a6700}
 .verdict .badge{font-size:1.1rem}
 a.badge{text-decoration:none}
 ";
@@ -85,7 +85,7 @@ fn verdict(o: &mut String, r: &RunReport) {
     let v = text::overall(r);
     let _ = writeln!(
         o,
-        "<h1>Snapservice restore conformance report</h1>\n<p class=\"verdict {class}\">Verdict: <span class=\"badge {class}\">{label}</span> {counts}</p>",
+        "<h1>Snapservice restore conformance report</h1>\n<p class=\"verdict verdict-{class}\">Verdict: <span class=\"badge {class}\">{label}</span> {counts}</p>",
         class = v.as_str(),
         label = v.as_str(),
         counts = escape(&format!(
@@ -324,16 +324,18 @@ mod tests {
     #[test]
     fn page_opens_with_the_verdict_and_its_counts() {
         let p = page();
-        let v = p.find("class=\"verdict fail\"").expect("a verdict line");
+        let v = p
+            .find("class=\"verdict verdict-fail\"")
+            .expect("a verdict line");
         assert!(v < p.find("<table>").unwrap(), "the verdict comes first");
         assert!(p.contains("4 clauses: 1 pass, 1 fail, 1 not exercisable, 1 inconclusive."));
         let mut r = sample::report();
         r.clauses.retain(|c| c.verdict == Verdict::Pass);
         r.recount();
-        assert!(render(&r, &Redactor::none()).contains("class=\"verdict pass\""));
+        assert!(render(&r, &Redactor::none()).contains("class=\"verdict verdict-pass\""));
         r.clauses[0].verdict = Verdict::Inconclusive;
         r.recount();
-        assert!(render(&r, &Redactor::none()).contains("class=\"verdict inconclusive\""));
+        assert!(render(&r, &Redactor::none()).contains("class=\"verdict verdict-inconclusive\""));
     }
 
     #[test]
