@@ -11,6 +11,7 @@ mod index;
 mod inventory;
 mod jsonrpc;
 mod options;
+mod placement;
 mod query;
 mod restore;
 mod roles;

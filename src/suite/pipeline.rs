@@ -33,7 +33,7 @@ pub async fn run_case(ctx: &Context, world: &World, case: &Case) -> CaseRun {
     if expected.allows_accepted() {
         allow_unsettled(&mut expected, name_held, slot_held);
     }
-    super::rej1::before_send(ctx, world, requested.as_deref()).await;
+    super::rej1::before_send(ctx, world, requested.as_deref(), expected.allows_accepted()).await;
     let exchange = ctx.client.send(&RequestSpec::restore(case)).await;
     let mut judgement = checks::status::check_outcome(&expected, &exchange);
     judgement.merge(checks::format::check_format(&exchange, None));

@@ -22,6 +22,7 @@
 //! read-back (the end-of-run sweep of the run's prefix is the last line for those).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -42,7 +43,7 @@ pub const BATCH: usize = 32;
 pub const GRACE: Duration = Duration::from_millis(2000);
 /// Refusals remembered by name per target, newest kept: a side effect that shows up in a
 /// later batch (late, or in the next trial) is still traced to the refusal that asked for it.
-const MAX_RECENT: usize = 1000;
+const MAX_RECENT: usize = 256;
 /// The service whose tasks a restore starts (`restore-api.md` section 3).
 const SERVICE: &str = "com.vmware.snapservice.clusters.virtual_machines";
 
@@ -50,15 +51,27 @@ const SERVICE: &str = "com.vmware.snapservice.clusters.virtual_machines";
 pub const NO_TASK_LIST: &str = "the target lists no tasks (POST /api/cis/tasks?action=list): \
      REJ-1's task half was not judged, only its VM half";
 
-/// One refused request, as the report needs it.
-#[derive(Debug, Clone)]
+/// One refused request. Kept as sent; its words and curl lines are only made for a report.
+#[derive(Debug)]
 struct Refusal {
-    trial: String,
+    trial: Arc<str>,
     case: Case,
     name: Option<String>,
-    describe: String,
-    curl: String,
-    answer: String,
+    ex: Exchange,
+}
+
+impl Refusal {
+    fn describe(&self) -> String {
+        self.case.describe()
+    }
+
+    fn curl(&self, ctx: &Context) -> String {
+        super::reproduce::curl_lines(ctx, &self.case, &self.ex)
+    }
+
+    fn answer(&self) -> String {
+        self.ex.observation.summary()
+    }
 }
 
 /// The lists a batch starts from.
@@ -73,16 +86,16 @@ struct Lists {
 #[derive(Debug, Default)]
 struct Batch {
     baseline: Option<Lists>,
-    refusals: Vec<Refusal>,
+    refusals: Vec<Arc<Refusal>>,
     /// Tasks accepted answers returned since the baseline.
     accepted_tasks: BTreeSet<String>,
     /// VMs accepted restores created since the baseline (their deletes may have failed).
     restored: BTreeSet<String>,
     /// The latest refusal of each name asked for on this target (at most `MAX_RECENT`).
-    recent: BTreeMap<String, Refusal>,
+    recent: BTreeMap<String, Arc<Refusal>>,
     /// Names in `recent`, oldest first.
     order: VecDeque<String>,
-    trial: String,
+    trial: Arc<str>,
     /// Refusals judged and findings made per trial, for the trial's verdict.
     judged: u64,
     findings: Vec<(String, String, Repro)>,
@@ -98,22 +111,23 @@ pub struct Watch {
 /// Starts a trial's batch on this target.
 pub async fn start_trial(ctx: &Context, trial: &str) {
     let mut b = ctx.rej1.batch.lock().await;
-    b.trial = trial.to_owned();
+    b.trial = Arc::from(trial);
     b.judged = 0;
     b.findings.clear();
 }
 
 /// Before a case is sent: takes the batch's baseline when there is none, and reads back first
-/// when the case asks for a name an earlier refusal asked for (its side effect would make the
-/// case fail for the wrong reason).
-pub async fn before_send(ctx: &Context, world: &World, name: Option<&str>) {
+/// when a case the target may accept asks for a name an earlier refusal asked for (that
+/// refusal's side effect would make the case fail for the wrong reason). A case that must be
+/// refused anyway does not wait for it: a refusal-only stream reads back once per batch.
+pub async fn before_send(ctx: &Context, world: &World, name: Option<&str>, may_accept: bool) {
     let mut b = ctx.rej1.batch.lock().await;
     if b.baseline.is_none() {
         let lists = read_lists(ctx, &mut b).await;
         b.baseline = Some(lists);
         return;
     }
-    if name.is_some_and(|n| b.recent.contains_key(n)) {
+    if may_accept && name.is_some_and(|n| b.recent.contains_key(n)) {
         read_back(ctx, world, &mut b).await;
     }
 }
@@ -133,14 +147,12 @@ pub async fn after_answer(
         return;
     }
     let name = case.requested_name(world);
-    let r = Refusal {
+    let r = Arc::new(Refusal {
         trial: b.trial.clone(),
         case: case.clone(),
         name,
-        describe: case.describe(),
-        curl: super::reproduce::curl_lines(ctx, case, ex),
-        answer: ex.observation.summary(),
-    };
+        ex: ex.clone(),
+    });
     if let Some(n) = &r.name {
         if b.recent.insert(n.clone(), r.clone()).is_none() {
             b.order.push_back(n.clone());
@@ -313,7 +325,7 @@ async fn unexplained(
     b: &Batch,
     before: &Lists,
     after: &Lists,
-    refusals: &[Refusal],
+    refusals: &[Arc<Refusal>],
 ) -> Unexplained {
     // The run's own VMs: restored since the baseline, kept (`--keep`), or of an accepted
     // restore that never ended (its name).
@@ -361,12 +373,12 @@ async fn unexplained(
 }
 
 /// Records one finding per unexplained VM or task, each with the refusal it points at.
-async fn report(ctx: &Context, b: &mut Batch, refusals: &[Refusal], found: &Unexplained) {
-    let mut items: Vec<(String, Option<&Refusal>)> = Vec::new();
-    let recent: Vec<Refusal> = b.recent.values().cloned().collect();
+async fn report(ctx: &Context, b: &mut Batch, refusals: &[Arc<Refusal>], found: &Unexplained) {
+    let mut items: Vec<(String, Option<&Arc<Refusal>>)> = Vec::new();
+    let recent: Vec<Arc<Refusal>> = b.recent.values().cloned().collect();
     for (vm, name) in &found.vms {
-        let exact = |r: &&Refusal| r.name.as_deref() == Some(name.as_str());
-        let related = |r: &&Refusal| {
+        let exact = |r: &&Arc<Refusal>| r.name.as_deref() == Some(name.as_str());
+        let related = |r: &&Arc<Refusal>| {
             r.name
                 .as_deref()
                 .is_some_and(|n| name.starts_with(n) || n.starts_with(name.as_str()))
@@ -397,9 +409,8 @@ async fn report(ctx: &Context, b: &mut Batch, refusals: &[Refusal], found: &Unex
         let culprit = culprit.or(replayed.map(|i| &refusals[i]));
         let (repro, trial) = match culprit {
             Some(r) => (
-                Repro::new(r.describe.clone(), r.curl.clone(), None)
-                    .note(format!("answer: {}", r.answer)),
-                r.trial.clone(),
+                Repro::new(r.describe(), r.curl(ctx), None).note(format!("answer: {}", r.answer())),
+                r.trial.to_string(),
             ),
             None => (
                 Repro::new(
@@ -408,18 +419,18 @@ async fn report(ctx: &Context, b: &mut Batch, refusals: &[Refusal], found: &Unex
                         refusals.len(),
                         refusals
                             .iter()
-                            .map(|r| r.describe.as_str())
+                            .map(|r| r.describe())
                             .collect::<Vec<_>>()
                             .join("; ")
                     ),
                     refusals
                         .iter()
-                        .map(|r| r.curl.as_str())
+                        .map(|r| r.curl(ctx))
                         .collect::<Vec<_>>()
                         .join("\n"),
                     None,
                 ),
-                b.trial.clone(),
+                b.trial.to_string(),
             ),
         };
         let expected = "no VM and no task after a refusal (read back by the administrator)";
@@ -428,7 +439,7 @@ async fn report(ctx: &Context, b: &mut Batch, refusals: &[Refusal], found: &Unex
             refusals.len(),
             culprit.map_or(String::new(), |r| format!(
                 ", the one that asked for it answered {}",
-                r.answer
+                r.answer()
             ))
         );
         ctx.results
@@ -439,7 +450,7 @@ async fn report(ctx: &Context, b: &mut Batch, refusals: &[Refusal], found: &Unex
 
 /// Sends the batch's refused requests again one at a time, reading both lists around each;
 /// the index of the first that leaves something behind. What it leaves is removed.
-async fn replay(ctx: &Context, refusals: &[Refusal]) -> Option<usize> {
+async fn replay(ctx: &Context, refusals: &[Arc<Refusal>]) -> Option<usize> {
     let mut scratch = Batch::default();
     for (i, r) in refusals.iter().enumerate() {
         let before = read_lists(ctx, &mut scratch).await;
