@@ -117,4 +117,14 @@ mod tests {
         let j = check_nothing_created(&json(202, r#""t""#), &[], &after, &[]);
         assert!(j.exercised.is_empty());
     }
+
+    #[test]
+    fn a_late_refusal_that_left_a_vm_breaks_rej_1() {
+        let before = vec![vm("vm-100", "web-01")];
+        let after = vec![vm("vm-100", "web-01"), vm("vm-1000", "t-x")];
+        let j = check_nothing_left("a FAILED task", &before, &after, &[]);
+        assert_eq!(failed(&j), vec![ClauseId::REJ_1]);
+        assert!(j.findings[0].expected.contains("a FAILED task"));
+        assert!(check_nothing_left("a FAILED task", &before, &before, &[]).passed());
+    }
 }

@@ -339,33 +339,44 @@ async fn unexplained(
     let prefix = &ctx.config.run_prefix;
     let judged_name =
         |n: &str| (!prefix.is_empty() && n.starts_with(prefix)) || b.recent.contains_key(n);
-    let mut out = Unexplained::default();
-    match (&before.vms, &after.vms) {
-        (Some(bv), Some(av)) => {
-            for (id, name) in av {
-                if !bv.contains_key(id) && !ours(id, name) && judged_name(name) {
-                    out.vms.push((id.clone(), name.clone()));
+    let mut out = diff(before, after, &b.accepted_tasks, ours, judged_name);
+    if before.vms.is_none() || after.vms.is_none() {
+        // No full list: the names the batch asked for, against the fixture.
+        let names: BTreeSet<&String> = refusals.iter().filter_map(|r| r.name.as_ref()).collect();
+        let obs = observer(ctx);
+        for n in names {
+            for v in list_vms(ctx, &obs, format!("names={}", enc(n))).await {
+                if v.name == *n && !ours(&v.vm, &v.name) {
+                    out.vms.push((v.vm, v.name));
                 }
             }
         }
-        _ => {
-            // No full list: the names the batch asked for, against the fixture.
-            let names: BTreeSet<&String> =
-                refusals.iter().filter_map(|r| r.name.as_ref()).collect();
-            let obs = observer(ctx);
-            for n in names {
-                for v in list_vms(ctx, &obs, format!("names={}", enc(n))).await {
-                    if v.name == *n && !ours(&v.vm, &v.name) {
-                        out.vms.push((v.vm, v.name));
-                    }
-                }
+    }
+    out
+}
+
+/// What appeared between two reads that nothing explains: VMs that are not the run's own
+/// (`ours`) and whose name REJ-1 judges (`judged`: the run's prefix or a refused name), and
+/// tasks no accepted answer returned. A half whose lists could not both be read finds nothing.
+fn diff(
+    before: &Lists,
+    after: &Lists,
+    accepted_tasks: &BTreeSet<String>,
+    ours: impl Fn(&String, &str) -> bool,
+    judged: impl Fn(&str) -> bool,
+) -> Unexplained {
+    let mut out = Unexplained::default();
+    if let (Some(bv), Some(av)) = (&before.vms, &after.vms) {
+        for (id, name) in av {
+            if !bv.contains_key(id) && !ours(id, name) && judged(name) {
+                out.vms.push((id.clone(), name.clone()));
             }
         }
     }
     if let (Some(bt), Some(at)) = (&before.tasks, &after.tasks) {
         out.tasks = at
             .iter()
-            .filter(|t| !bt.contains(*t) && !b.accepted_tasks.contains(*t))
+            .filter(|t| !bt.contains(*t) && !accepted_tasks.contains(*t))
             .cloned()
             .collect();
     }
@@ -478,3 +489,6 @@ async fn replay(ctx: &Context, refusals: &[Arc<Refusal>]) -> Option<usize> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests;
