@@ -672,6 +672,16 @@ fn remote_mock_passes_except_control_plane_clauses() {
     let control = control_only();
     assert!(!control.is_empty(), "the catalog has control-plane clauses");
     for (id, verdict) in verdicts(&r) {
+        // BUSY-1 is also judged from BUSY-2's burst where the fixture states the limit (the
+        // default fixture does): it passes when the burst met the limit, which timing decides.
+        if id == "BUSY-1" {
+            assert!(
+                verdict == "pass" || verdict == "not_exercisable",
+                "{id}: {}",
+                clause(&r, &id)
+            );
+            continue;
+        }
         let want = if control.contains(&id) {
             "not_exercisable"
         } else {

@@ -1,5 +1,5 @@
 //! Cases through the harness's own path: proptest strategies draw them, `run_case` sends them
-//! and judges them (status and format oracles, REJ-1 reads, task follow-through,
+//! and judges them (status and format oracles, REJ-1's batched reads, task follow-through,
 //! post-conditions, cleanup), and the run's results record them as `property::execute` does.
 
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ use snapservice_conformance::model::World;
 use snapservice_conformance::model::{Auth, Case, Mutation};
 use snapservice_conformance::runner::runtime::runtime;
 use snapservice_conformance::suite::pipeline::{CaseRun, run_case};
-use snapservice_conformance::suite::{Context, SuiteConfig};
+use snapservice_conformance::suite::{Context, SuiteConfig, rej1};
 use tokio::sync::{Mutex, mpsc};
 
 #[derive(Default)]
@@ -177,6 +177,14 @@ fn drive(ctx: &Arc<Context>, cases: &Cases, in_flight: usize, stop: Stop) -> Cas
     for w in workers {
         total.merge(runtime().block_on(w).expect("a case worker"));
     }
+    // REJ-1 reads back in batches: the last one is read here, and counts in the time.
+    for f in runtime().block_on(rej1::flush(ctx, &ctx.world)) {
+        total.findings += 1;
+        *total
+            .finding_clauses
+            .entry(f.clause.to_string())
+            .or_default() += 1;
+    }
     total.elapsed = started.elapsed();
     total.requests = ctx.client.requests_sent() - requests_before;
     total
@@ -186,8 +194,8 @@ fn drive(ctx: &Arc<Context>, cases: &Cases, in_flight: usize, stop: Stop) -> Cas
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Refusals {
     /// Single-fault invalid cases (the REJ-1 and FMT-* properties' strategy) that the catalog
-    /// says must be refused: 401, 403, 404 and 400 alike. Most carry a name, so the pipeline
-    /// follows the refusal with REJ-1's read of that name.
+    /// says must be refused: 401, 403, 404 and 400 alike. REJ-1 reads back once per batch of
+    /// refusals (`suite::rej1::BATCH`), not after each.
     Mix,
     /// The subset the pipeline ends after one exchange: no name to look up (the body has none
     /// that can be read) and no logged-out session to make first.

@@ -163,7 +163,7 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 /// Everything wrong with an error body (FMT-1), in words; empty when it conforms.
-fn error_body_problems(v: Option<&Value>) -> Vec<String> {
+pub(crate) fn error_body_problems(v: Option<&Value>) -> Vec<String> {
     let Some(v) = v else {
         return vec!["the body is not JSON".into()];
     };
@@ -178,6 +178,10 @@ fn error_body_problems(v: Option<&Value>) -> Vec<String> {
         None => out.push("no error_type".into()),
     }
     match m.get("messages") {
+        // The vAPI Error type: "stack of one or more localizable messages".
+        Some(Value::Array(msgs)) if msgs.is_empty() => {
+            out.push("messages is empty (a vAPI error carries one or more messages)".into());
+        }
         Some(Value::Array(msgs)) => {
             for (i, msg) in msgs.iter().enumerate() {
                 out.extend(
@@ -291,7 +295,8 @@ mod tests {
 
     #[test]
     fn missing_or_wrong_content_type_breaks_fmt_3() {
-        let body = r#"{"error_type":"NOT_FOUND","messages":[]}"#;
+        let body =
+            r#"{"error_type":"NOT_FOUND","messages":[{"id":"a","default_message":"b","args":[]}]}"#;
         assert_eq!(
             failed(&judge(response(404, None, body))),
             vec![ClauseId::FMT_3]
@@ -312,8 +317,9 @@ mod tests {
         for body in [
             "<html>oops</html>",
             "[]",
-            r#"{"messages":[]}"#,
-            r#"{"error_type":"BOGUS","messages":[]}"#,
+            r#"{"messages":[{"id":"a","default_message":"b","args":[]}]}"#,
+            r#"{"error_type":"BOGUS","messages":[{"id":"a","default_message":"b","args":[]}]}"#,
+            r#"{"error_type":"NOT_FOUND","messages":[]}"#,
             r#"{"error_type":"NOT_FOUND"}"#,
             r#"{"error_type":"NOT_FOUND","messages":[{"id":"a","default_message":"b"}]}"#,
             r#"{"error_type":"NOT_FOUND","messages":[{"id":"a","default_message":"b","args":[1]}]}"#,
@@ -326,6 +332,27 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn an_empty_message_stack_breaks_fmt_1_and_one_message_conforms() {
+        let j = judge(json(
+            400,
+            r#"{"error_type":"INVALID_ARGUMENT","messages":[]}"#,
+        ));
+        assert_eq!(failed(&j), vec![ClauseId::FMT_1]);
+        assert!(
+            j.findings[0].observed.contains("messages is empty"),
+            "{j:?}"
+        );
+        let j = judge(json(
+            400,
+            r#"{"error_type":"INVALID_ARGUMENT","messages":[{"id":"a","default_message":"b","args":[]}]}"#,
+        ));
+        assert!(
+            j.passed() && j.exercised.contains(&ClauseId::FMT_1),
+            "{j:?}"
+        );
     }
 
     #[test]

@@ -16,10 +16,21 @@ pub fn check_nothing_created(
     after: &[VmSummary],
     new_tasks: &[String],
 ) -> Judgement {
-    let mut j = Judgement::default();
     if answer.status().is_none_or(|s| s < 400) {
-        return j;
+        return Judgement::default();
     }
+    check_nothing_left(&answer.summary(), before, after, new_tasks)
+}
+
+/// REJ-1 for any refusal, told in words (`what`): an error answer, or an accepted request
+/// whose task ended FAILED (a late refusal).
+pub fn check_nothing_left(
+    what: &str,
+    before: &[VmSummary],
+    after: &[VmSummary],
+    new_tasks: &[String],
+) -> Judgement {
+    let mut j = Judgement::default();
     let index = |list: &[VmSummary]| -> BTreeMap<String, (String, String)> {
         list.iter()
             .map(|v| {
@@ -49,12 +60,7 @@ pub fn check_nothing_created(
     }
     j.check(
         ClauseId::REJ_1,
-        (!changes.is_empty()).then(|| {
-            (
-                format!("no change after {}", answer.summary()),
-                changes.join("; "),
-            )
-        }),
+        (!changes.is_empty()).then(|| (format!("no change after {what}"), changes.join("; "))),
     );
     j
 }
@@ -110,5 +116,15 @@ mod tests {
         let after = vec![vm("vm-1000", "t-x")];
         let j = check_nothing_created(&json(202, r#""t""#), &[], &after, &[]);
         assert!(j.exercised.is_empty());
+    }
+
+    #[test]
+    fn a_late_refusal_that_left_a_vm_breaks_rej_1() {
+        let before = vec![vm("vm-100", "web-01")];
+        let after = vec![vm("vm-100", "web-01"), vm("vm-1000", "t-x")];
+        let j = check_nothing_left("a FAILED task", &before, &after, &[]);
+        assert_eq!(failed(&j), vec![ClauseId::REJ_1]);
+        assert!(j.findings[0].expected.contains("a FAILED task"));
+        assert!(check_nothing_left("a FAILED task", &before, &before, &[]).passed());
     }
 }

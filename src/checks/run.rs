@@ -1,11 +1,31 @@
 //! Properties of a run of many requests: the restore limit (BUSY-1..BUSY-3) and racing restores
 //! for one name (DUP-3). Inputs are plain data the runner collects.
 
-use crate::checks::Judgement;
-use crate::checks::status::observed;
+use crate::checks::format::{DOCUMENTED_STATUSES, allowed_error_types, check_format};
+use crate::checks::status::{Observed, observed};
+use crate::checks::{Finding, Judgement};
 use crate::clause::ClauseId;
 use crate::model::{ErrorType, TaskStatus, VmSummary};
-use crate::runner::Observation;
+use crate::runner::{Exchange, Observation};
+
+/// How an answer outside a run-level set relates to the clauses that judge it: one fault, one
+/// finding. An undocumented status is FMT-4's, an error type the status never allows FMT-2's
+/// (`check_format` reports both); anything else is the run-level clause's own failure.
+fn outside_format(seen: Observed) -> bool {
+    !DOCUMENTED_STATUSES.contains(&seen.status)
+        || seen
+            .error_type
+            .is_some_and(|t| !allowed_error_types(seen.status).is_some_and(|a| a.contains(&t)))
+}
+
+/// Whether `seen` is 400 NOT_ALLOWED_IN_CURRENT_STATE (an unreadable type matches on status:
+/// the body is FMT-1's).
+fn limit_refusal(seen: Observed) -> bool {
+    seen.status == 400
+        && seen
+            .error_type
+            .is_none_or(|t| t == ErrorType::NotAllowedInCurrentState)
+}
 
 /// Judges the restore limit of one cluster.
 /// - `burst`: answers to valid restores sent one after another, in order, starting with no
@@ -49,7 +69,10 @@ pub fn check_busy(
             busy1.join("; "),
         );
     }
-    if !burst.is_empty() || peak_running.is_some() {
+    // BUSY-2 is only put to the test by a burst that offered more restores than the limit
+    // and had at least one accepted; a peak counted from polls is judged as it is.
+    let burst_tests_limit = accepted >= 1 && burst.len() > limit as usize;
+    if burst_tests_limit || peak_running.is_some() {
         let mut over = Vec::new();
         if accepted > limit {
             over.push(format!("{accepted} restores accepted while held"));
@@ -79,20 +102,118 @@ pub fn check_busy(
     j
 }
 
+/// Judges BUSY-2's burst: valid restores of distinct names sent at once.
+/// - `answers`: every exchange of the burst. Each is judged against the burst's set, 202 or
+///   400 NOT_ALLOWED_IN_CURRENT_STATE (the only documented reason to refuse these requests is
+///   the limit), and for its format.
+/// - `limit`: the cluster's limit when the fixture states it (`None`: not stated).
+/// - `peak_running`: the most restore tasks seen in progress at once.
+///
+/// BUSY-1, where the limit is stated: every refusal is 400 NOT_ALLOWED_IN_CURRENT_STATE (a
+/// 429 fails it, with FMT-4). Without a stated limit a refusal of another kind is ACC-1's: a
+/// valid restore refused. BUSY-2 counts as exercised only when at least one restore was
+/// accepted and the burst offered more than the limit.
+pub fn check_burst(
+    limit: Option<u32>,
+    answers: &[Exchange],
+    peak_running: Option<u32>,
+) -> Judgement {
+    let mut j = Judgement::default();
+    let mut accepted = 0usize;
+    let mut wrong = Vec::new();
+    let mut refusals = 0usize;
+    for (i, ex) in answers.iter().enumerate() {
+        j.merge(check_format(ex, None));
+        let Some(seen) = observed(&ex.observation) else {
+            continue;
+        };
+        if (200..300).contains(&seen.status) {
+            accepted += 1;
+            continue;
+        }
+        refusals += 1;
+        let counts_here = limit.is_some() || !outside_format(seen);
+        if !limit_refusal(seen) && counts_here {
+            wrong.push(format!("request {i}: {}", ex.observation.summary()));
+        }
+    }
+    let expected = "202, or 400 NOT_ALLOWED_IN_CURRENT_STATE for a restore over the limit";
+    match limit {
+        Some(_) if refusals > 0 => j.check(
+            ClauseId::BUSY_1,
+            (!wrong.is_empty()).then(|| (expected.to_owned(), wrong.join("; "))),
+        ),
+        None if !wrong.is_empty() => j.fail(ClauseId::ACC_1, expected, wrong.join("; ")),
+        _ => {}
+    }
+    if let (Some(limit), Some(peak)) = (limit, peak_running)
+        && accepted >= 1
+        && answers.len() > limit as usize
+    {
+        j.check(
+            ClauseId::BUSY_2,
+            (peak > limit).then(|| {
+                (
+                    format!("at most {limit} running at once"),
+                    format!("{peak} restore tasks running at once"),
+                )
+            }),
+        );
+    }
+    j
+}
+
 /// Judges restores that raced for `name` in one folder.
 /// - `racers`: the answers to the concurrent requests.
 /// - `task_ends`: the final status of each accepted racer's task (`None` when unknown).
 /// - `vms_after`: `GET /api/vcenter/vm?names={name}&folders={folder}` once every task ended.
 ///
-/// DUP-3: at most one racer ends with a VM, and never two VMs of that name in the folder.
+/// DUP-3: every racer is answered 202, 400 ALREADY_EXISTS (the name is held) or 400
+/// NOT_ALLOWED_IN_CURRENT_STATE (the limit), in the vAPI format; at most one racer ends with a
+/// VM, and never two VMs of that name in the folder. DUP-3 counts as exercised only when at
+/// least one racer was accepted: otherwise nothing raced.
 pub fn check_race(
     name: &str,
-    racers: &[Observation],
+    racers: &[Exchange],
     task_ends: &[Option<TaskStatus>],
     vms_after: &[VmSummary],
 ) -> Judgement {
     let mut j = Judgement::default();
     let mut problems = Vec::new();
+    let mut any_accepted = false;
+    for (i, ex) in racers.iter().enumerate() {
+        j.merge(check_format(ex, None));
+        let Some(seen) = observed(&ex.observation) else {
+            continue;
+        };
+        any_accepted |= (200..300).contains(&seen.status);
+        let allowed = seen.status == 202
+            || limit_refusal(seen)
+            || (seen.status == 400
+                && seen
+                    .error_type
+                    .is_none_or(|t| t == ErrorType::AlreadyExists));
+        if !allowed && !outside_format(seen) && !(200..300).contains(&seen.status) {
+            problems.push(format!(
+                "racer {i}: {} (expected 202, 400 ALREADY_EXISTS or 400 NOT_ALLOWED_IN_CURRENT_STATE)",
+                ex.observation.summary()
+            ));
+        }
+    }
+    if !any_accepted {
+        // Nothing raced; a wrong refusal is still wrong, but says nothing about DUP-3.
+        j.findings.extend(problems.into_iter().map(|p| {
+            Finding::new(
+                ClauseId::ACC_1,
+                "202, or 400 ALREADY_EXISTS / NOT_ALLOWED_IN_CURRENT_STATE",
+                p,
+            )
+        }));
+        if !j.findings.is_empty() {
+            j.exercise(ClauseId::ACC_1);
+        }
+        return j;
+    }
     let same_name = vms_after.iter().filter(|v| v.name == name).count();
     if same_name > 1 {
         problems.push(format!("{same_name} VMs named {name:?} in the folder"));
@@ -102,7 +223,10 @@ pub fn check_race(
         .filter(|t| **t == Some(TaskStatus::Succeeded))
         .count();
     if succeeded > 1 {
-        let accepted = racers.iter().filter(|r| r.status() == Some(202)).count();
+        let accepted = racers
+            .iter()
+            .filter(|r| r.observation.status() == Some(202))
+            .count();
         problems.push(format!(
             "{succeeded} of {accepted} accepted restores ended SUCCEEDED"
         ));
@@ -120,88 +244,4 @@ pub fn check_race(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::checks::test_support::*;
-    use crate::model::PowerState;
-
-    fn accepted() -> Observation {
-        json(
-            202,
-            r#""t:com.vmware.snapservice.clusters.virtual_machines""#,
-        )
-    }
-
-    fn busy() -> Observation {
-        error(400, "NOT_ALLOWED_IN_CURRENT_STATE")
-    }
-
-    #[test]
-    fn a_respected_limit_passes() {
-        let burst = vec![accepted(), accepted(), busy(), busy()];
-        let j = check_busy(2, &burst, Some(2), Some(&accepted()));
-        assert!(j.passed(), "{j:?}");
-        assert_eq!(j.exercised.len(), 3);
-    }
-
-    #[test]
-    fn accepting_beyond_the_limit_breaks_busy_1_and_busy_2() {
-        let burst = vec![accepted(), accepted(), accepted()];
-        assert_eq!(
-            failed(&check_busy(2, &burst, None, None)),
-            vec![ClauseId::BUSY_1, ClauseId::BUSY_2]
-        );
-        let burst = vec![accepted(), accepted(), error(400, "INVALID_ARGUMENT")];
-        assert_eq!(
-            failed(&check_busy(2, &burst, None, None)),
-            vec![ClauseId::BUSY_1]
-        );
-        assert_eq!(
-            failed(&check_busy(2, &[], Some(3), None)),
-            vec![ClauseId::BUSY_2]
-        );
-    }
-
-    #[test]
-    fn refusing_after_the_release_breaks_busy_3() {
-        let j = check_busy(2, &[accepted(), accepted(), busy()], Some(2), Some(&busy()));
-        assert_eq!(failed(&j), vec![ClauseId::BUSY_3]);
-    }
-
-    fn vm(id: &str, name: &str) -> VmSummary {
-        VmSummary {
-            vm: id.into(),
-            name: name.into(),
-            power_state: PowerState::PoweredOff,
-            cpu_count: None,
-            memory_size_mib: None,
-        }
-    }
-
-    #[test]
-    fn one_winner_passes_the_race() {
-        let racers = vec![accepted(), error(400, "ALREADY_EXISTS")];
-        let j = check_race(
-            "t-r",
-            &racers,
-            &[Some(TaskStatus::Succeeded)],
-            &[vm("vm-1000", "t-r")],
-        );
-        assert!(j.passed() && j.exercised.contains(&ClauseId::DUP_3));
-        let racers = vec![accepted(), accepted()];
-        let ends = [Some(TaskStatus::Succeeded), Some(TaskStatus::Failed)];
-        assert!(check_race("t-r", &racers, &ends, &[vm("vm-1000", "t-r")]).passed());
-    }
-
-    #[test]
-    fn two_winners_break_dup_3() {
-        let racers = vec![accepted(), accepted()];
-        let ends = [Some(TaskStatus::Succeeded), Some(TaskStatus::Succeeded)];
-        let vms = [vm("vm-1000", "t-r"), vm("vm-1001", "t-r")];
-        let j = check_race("t-r", &racers, &ends, &vms);
-        assert_eq!(failed(&j), vec![ClauseId::DUP_3]);
-        assert_eq!(j.findings.len(), 1);
-        let j = check_race("t-r", &racers, &[None, None], &vms);
-        assert_eq!(failed(&j), vec![ClauseId::DUP_3]);
-    }
-}
+mod tests;

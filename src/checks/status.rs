@@ -53,10 +53,29 @@ pub fn check_outcome(expected: &Expected, ex: &Exchange) -> crate::checks::Judge
     let Some(seen) = observed(&ex.observation) else {
         return j;
     };
+    // A multi-fault case exercises the clauses of the faults its answer matched (a 404 for
+    // an unknown VM says nothing about the snapshot fault next to it), plus every clause no
+    // fault owns (AUTHZ-4, AUTHZ-6, ...). Otherwise every clause of the case.
+    let owned: Vec<ClauseId> = expected
+        .faults
+        .iter()
+        .flat_map(|f| f.clauses.iter().copied())
+        .collect();
+    let matched: Vec<ClauseId> = expected
+        .faults
+        .iter()
+        .filter(|f| f.outcomes.iter().any(|o| matches(*o, seen)))
+        .flat_map(|f| f.clauses.iter().copied())
+        .collect();
+    let any_match = expected.outcomes.iter().any(|o| matches(*o, seen));
     for c in &expected.clauses {
-        j.exercise(*c);
+        let exercised =
+            !owned.contains(c) || matched.contains(c) || (!any_match && *c == expected.blame);
+        if exercised {
+            j.exercise(*c);
+        }
     }
-    if expected.outcomes.iter().any(|o| matches(*o, seen)) {
+    if any_match {
         return j;
     }
     // An unauthenticated request answered 400/403/404 was judged on something other than its
@@ -294,6 +313,38 @@ mod tests {
         assert_eq!(failed(&j), vec![ClauseId::UNAV_1]);
         let j = check_outcome(&Expected::injected(500), &exchange(timeout()));
         assert!(j.exercised.is_empty() && j.passed());
+    }
+
+    #[test]
+    fn a_multi_fault_case_exercises_only_the_fault_its_answer_matched() {
+        // An unknown VM (NF-2: 404) and an empty name (INV-11: 400 INVALID_ARGUMENT or 202).
+        let c = case(
+            ADMIN,
+            "vm-999",
+            json!({"snapshot": "snap-42-a", "name": ""}),
+        );
+        let e = expected(test_world(), &c, false);
+        assert_eq!(e.faults.len(), 2, "{e:?}");
+        let j = judge(&c, error(404, "NOT_FOUND"));
+        assert!(j.passed(), "{j:?}");
+        assert!(j.exercised.contains(&ClauseId::NF_2));
+        assert!(!j.exercised.contains(&ClauseId::INV_11), "{j:?}");
+        let j = judge(&c, error(400, "INVALID_ARGUMENT"));
+        assert!(j.passed(), "{j:?}");
+        assert!(j.exercised.contains(&ClauseId::INV_11));
+        assert!(!j.exercised.contains(&ClauseId::NF_2), "{j:?}");
+        // An answer no fault allows fails (and so exercises) the blamed clause only.
+        let j = judge(&c, error(403, "UNAUTHORIZED"));
+        assert_eq!(failed(&j), vec![ClauseId::NF_2]);
+        assert!(!j.exercised.contains(&ClauseId::INV_11), "{j:?}");
+        // A single-fault case still exercises its clauses whatever the answer.
+        let c = case(ADMIN, "vm-999", json!({"snapshot": "snap-42-a"}));
+        assert!(expected(test_world(), &c, false).faults.is_empty());
+        assert!(
+            judge(&c, error(404, "NOT_FOUND"))
+                .exercised
+                .contains(&ClauseId::NF_2)
+        );
     }
 
     #[test]

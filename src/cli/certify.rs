@@ -80,6 +80,9 @@ pub fn run(a: CertifyArgs) -> ExitCode {
         return harness_failure(format!("cannot write the results bundle: {e:#}"));
     }
     println!("{}", report::matrix::render(&report, &redactor));
+    // What a person acts on: each failed clause's first (shrunk) failure, standing alone.
+    print!("{}", report::first_failures::render(&report, &redactor));
+    println!("{}", report::matrix::summary_line(&report));
     println!("reports: {}", a.report.display());
     let budget = ctx.lab.budget();
     // Against a remote target every request goes through this one client (on the embedded

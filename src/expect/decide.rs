@@ -19,7 +19,7 @@
 
 use serde_json::Value;
 
-use super::outcome::{Expected, Outcome, o};
+use super::outcome::{Expected, FaultOutcomes, Outcome, o};
 use super::privilege;
 use crate::clause::ClauseId;
 use crate::model::privilege::CLUSTER_STORAGE;
@@ -122,6 +122,7 @@ fn unauthenticated(clause: ClauseId, why: &str) -> Expected {
         blame: clause,
         blame_refusal: None,
         reason: format!("unauthenticated: {why}"),
+        faults: Vec::new(),
     }
 }
 
@@ -350,12 +351,30 @@ impl<'a> Analysis<'a> {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
+        let faults = if self.faults.len() > 1 {
+            self.faults
+                .iter()
+                .filter(|f| f.blameworthy)
+                .map(|f| {
+                    let mut outcomes = f.errors.to_vec();
+                    if f.optional {
+                        outcomes.push(Outcome::Accepted);
+                    }
+                    let mut clauses = vec![f.clause, f.blame];
+                    clauses.dedup();
+                    FaultOutcomes { clauses, outcomes }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Expected {
             outcomes,
             clauses,
             blame,
             blame_refusal,
             reason,
+            faults,
         }
     }
 }

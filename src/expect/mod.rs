@@ -13,5 +13,5 @@ mod vm;
 
 pub use body::name_problem;
 pub use decide::expected;
-pub use outcome::{Expected, Outcome};
+pub use outcome::{Expected, FaultOutcomes, Outcome};
 pub use vm::{ExpectedVm, expected_vm};

@@ -102,6 +102,18 @@ pub struct Expected {
     pub blame_refusal: Option<ClauseId>,
     /// Why, in words: the faults found, or "valid request".
     pub reason: String,
+    /// Each fault of the case with the outcomes that answer it, so a multi-fault case
+    /// exercises only the clauses of the fault its answer matched (empty: no fault, or one
+    /// fixed answer, as for unauthenticated or injected cases).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultOutcomes>,
+}
+
+/// One fault of a case: the clauses it exercises and the answers it allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FaultOutcomes {
+    pub clauses: Vec<ClauseId>,
+    pub outcomes: Vec<Outcome>,
 }
 
 impl Expected {
@@ -119,6 +131,7 @@ impl Expected {
             blame: clause,
             blame_refusal: None,
             reason: format!("a {status} fault is injected"),
+            faults: Vec::new(),
         }
     }
 
@@ -128,6 +141,16 @@ impl Expected {
 
     pub fn allows_accepted(&self) -> bool {
         self.allows(Outcome::Accepted)
+    }
+
+    /// The error outcomes allowed besides acceptance: for a case the catalog lets a server
+    /// accept or refuse (INV-4, INV-11, INV-12), the refusals a late refusal (a FAILED task)
+    /// must match.
+    pub fn refusals(&self) -> impl Iterator<Item = Outcome> + '_ {
+        self.outcomes
+            .iter()
+            .copied()
+            .filter(|o| *o != Outcome::Accepted)
     }
 
     /// The allowed outcomes in words, e.g. `404 NOT_FOUND | 400 INVALID_ARGUMENT`.

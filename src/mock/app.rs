@@ -16,7 +16,8 @@ use super::defect::Defect;
 use super::error::{ApiError, render_fault};
 use super::state::{AppState, FaultScope, Shared, SsoSettings};
 use super::{
-    control, discovery, jsonrpc, restore, sessions, sts, tasks, vcenter, vcenter_inventory,
+    control, discovery, jsonrpc, restore, sessions, sts, task_list, tasks, vcenter,
+    vcenter_inventory,
 };
 
 /// The shared state for a world and a set of defects.
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
             get(discovery::get_snapshot),
         )
         .route(sts::PATH, post(sts::issue))
+        .route("/api/cis/tasks", post(task_list::list))
         .route("/api/cis/tasks/{task}", get(tasks::get))
         .route("/api/snapservice/tasks/{task}", get(tasks::get))
         .route("/api/vcenter/vm", get(vcenter::list))

@@ -6,7 +6,9 @@
 //! harness sees fail when it runs the suite against the default fixture.
 //!
 //! The list is declared once, in the `defects!` table below: variant, command-line name, the
-//! clauses it breaks, and what is wrong in words. The enum, `Defect::all`, `name`, `parse`,
+//! clauses it breaks, and what is wrong in words. A row's clauses are written with the defect;
+//! any later change to them carries a doc line saying why (`/// Clauses changed: ...`), so a
+//! declaration is never quietly widened to match what the suite happened to report. The enum, `Defect::all`, `name`, `parse`,
 //! `clauses` and `description` are all generated from it.
 
 use crate::clause::ClauseId;
@@ -14,11 +16,11 @@ use crate::clause::ClauseId;
 /// Declares `Defect` and its lookups from one table of
 /// `Variant = "cli-name" [CLAUSE_IDS] "description";` rows.
 macro_rules! defects {
-    ($($variant:ident = $name:literal [$($clause:ident),+] $description:literal;)+) => {
+    ($($(#[$meta:meta])* $variant:ident = $name:literal [$($clause:ident),+] $description:literal;)+) => {
         /// One deliberately broken promise.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Defect {
-            $(#[doc = $description] $variant,)+
+            $(#[doc = $description] $(#[$meta])* $variant,)+
         }
 
         impl Defect {
@@ -51,18 +53,24 @@ macro_rules! defects {
 defects! {
     AuthzClusterUnchecked = "authz-cluster-unchecked" [AUTHZ_1, AUTHZ_5]
         "Host.Config.Storage on the cluster is not checked (the principal without a propagated grant is let through too)";
+    /// Clauses changed (10cbc24): + AUTHZ-5, with the folder check gone a grant without propagation stops mattering too.
     AuthzFolderUnchecked = "authz-folder-unchecked" [AUTHZ_2, AUTHZ_5]
         "VirtualMachine.Inventory.Create on placement.folder is not checked";
+    /// Clauses changed (10cbc24): + AUTHZ-5, with the pool check gone a grant without propagation stops mattering too.
     AuthzPoolUnchecked = "authz-pool-unchecked" [AUTHZ_3, AUTHZ_5]
         "Resource.AssignVMToPool on placement.resource_pool is not checked";
     AuthzAfterSpecChecks = "authz-after-spec-checks" [AUTHZ_6]
         "folder and pool privileges are checked after the snapshot, name and placement, so a refused principal learns whether they were valid";
+    /// Clauses changed (3b60ef5, 98af733): ACC-1 then AUTHZ-4 dropped, a refused grant held through propagation is blamed on AUTHZ-5.
     FolderGrantNotPropagated = "folder-grant-not-propagated" [AUTHZ_5]
         "a propagating grant on a VM folder is not held on its subfolders";
+    /// Clauses changed (3b60ef5): ACC-1 dropped, a refused grant held through propagation is blamed on AUTHZ-5.
     PoolGrantNotPropagated = "pool-grant-not-propagated" [AUTHZ_5]
         "a propagating grant on a resource pool is not held on its child pools";
+    /// Clauses changed (3b60ef5): AUTHZ-1 dropped, AUTHZ-1's cases use principals with no grant at all, which propagation cannot change.
     PropagateAlways = "propagate-always" [AUTHZ_5]
         "grants without propagation are held on every descendant";
+    /// Clauses changed (3b60ef5): ACC-1 dropped, a 403 of an acceptable case is blamed on the privilege clauses.
     ExtraPrivilegeRequired = "extra-privilege-required" [AUTHZ_4, AUTHZ_5]
         "System.Read on the cluster is required on top of the documented privileges";
     ClusterExistenceUnchecked = "cluster-existence-unchecked" [NF_1]
@@ -89,12 +97,12 @@ defects! {
         "placement ids naming no object of the right type are ignored instead of refused";
     MalformedBodyAs500 = "malformed-body-as-500" [INV_10]
         "a body that is not JSON is answered 500 ERROR instead of 400 INVALID_ARGUMENT";
-    NameCaseInsensitive = "name-case-insensitive" [ACC_1]
-        "names compare case-insensitively, so a free name differing only in case is refused as taken";
+    /// Clauses changed (a555a0d): + DUP-3, the race's straggler restores a name a live VM holds.
     NameTakenByLiveVmIgnored = "name-taken-by-live-vm-ignored" [DUP_1, DUP_2, DUP_3]
         "names of live VMs are not checked";
     RaceUnprotected = "race-unprotected" [DUP_3]
         "names of restores in progress are not reserved, so racing restores of one name both create a VM";
+    /// Clauses changed (3b60ef5): FMT-2 dropped, FMT-2 judges the documented statuses only; 409 is FMT-4's.
     Conflict409ForNameClash = "conflict-409-for-name-clash" [DUP_1, FMT_4]
         "a clash with an explicit name is answered 409 ALREADY_EXISTS";
     LimitOffByOne = "limit-off-by-one" [BUSY_1, BUSY_2]
@@ -103,6 +111,7 @@ defects! {
         "finished restores keep counting against the cluster's limit";
     VmLeftPoweredOn = "vm-left-powered-on" [POST_1]
         "the restored VM is left POWERED_ON";
+    /// Clauses changed (a555a0d): + DUP-3, racers of one name all get the snapshot-time name, so its VM is made twice.
     IgnoresName = "ignores-name" [POST_2, DUP_3]
         "the restored VM gets the snapshot-time name even when name is given";
     DefaultNameFromCurrentVm = "default-name-from-current-vm" [POST_3]
@@ -115,6 +124,7 @@ defects! {
         "the restored VM lands on the cluster's first host whatever placement.host says";
     // Its tasks never report an end: valid restores fail ACC-2, and a task the control plane
     // makes fail never reports FAILED either (ERR-1: a fault must not hang).
+    /// Clauses changed (22eaf80): + ERR-1, see the comment above.
     TaskNeverFinishes = "task-never-finishes" [ACC_2, ERR_1]
         "the task is reported RUNNING forever";
     TaskGoesBack = "task-goes-back" [TASK_1]
@@ -130,6 +140,7 @@ defects! {
     // A logged-out session then passes authentication: otherwise valid requests get 202
     // (AUTHN-2), and a request that is also wrong elsewhere gets that error instead of 401
     // (AUTHN-3: no unauthenticated request gets 400, 403 or 404).
+    /// Clauses changed (22eaf80): + AUTHN-3, see the comment above.
     LogoutKeepsSession = "logout-keeps-session" [AUTHN_2, AUTHN_3]
         "DELETE of the session answers 204 but the session stays valid";
     SideEffectBeforeCheck = "side-effect-before-check" [REJ_1]
@@ -144,6 +155,23 @@ defects! {
         "restore error messages lack id and args";
     ErrorTypeMismatch = "error-type-mismatch" [FMT_2]
         "an unknown session id on restore is answered 401 with error_type UNAUTHORIZED";
+    // Issue 13's defects: each declares what it breaks as written with it.
+    ErrorMessagesEmpty = "error-messages-empty" [FMT_1]
+        "restore errors carry an empty messages array";
+    TaskTimeNotRfc3339 = "task-time-not-rfc3339" [TASK_2]
+        "task start_time and end_time are written `2026-11-28 01:56:33` (a space for T, no offset)";
+    Limit429 = "limit-429" [BUSY_1, FMT_4]
+        "a restore over the cluster's limit is answered 429 (error_type NOT_ALLOWED_IN_CURRENT_STATE)";
+    LimitRefusedAsInvalid = "limit-refused-as-invalid" [BUSY_1]
+        "a restore over the cluster's limit is refused 400 INVALID_ARGUMENT instead of NOT_ALLOWED_IN_CURRENT_STATE";
+    RaceLoserAsInvalid = "race-loser-as-invalid" [DUP_3]
+        "a restore whose name a restore in progress holds is refused 400 INVALID_ARGUMENT instead of ALREADY_EXISTS";
+    SideEffectLater = "side-effect-later" [REJ_1]
+        "a restore refused for its placement creates the VM 1.5 s after the refusal";
+    SideEffectRenamed = "side-effect-renamed" [REJ_1]
+        "a restore refused for its placement creates a VM named `<name>-copy`";
+    RefusalStartsTask = "refusal-starts-task" [REJ_1]
+        "a restore refused for its placement starts a restore task anyway (it ends FAILED, creating nothing)";
 }
 
 impl Defect {

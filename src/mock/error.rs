@@ -134,7 +134,14 @@ pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 /// Renders an error of the restore operation, where the error-format defects apply.
 pub fn render_restore(err: ApiError, defects: Defects) -> Response {
-    let body = if defects.has(Defect::ErrorWithoutMessageIds) {
+    let body = if defects.has(Defect::ErrorMessagesEmpty) {
+        serde_json::to_vec(&serde_json::json!({
+            "error_type": err.body.error_type,
+            "messages": [],
+            "data": null,
+        }))
+        .unwrap_or_default()
+    } else if defects.has(Defect::ErrorWithoutMessageIds) {
         let messages: Vec<_> = err
             .body
             .messages
@@ -227,6 +234,8 @@ mod tests {
                 .unwrap()
                 .starts_with("text/plain")
         );
+        let empty = render_restore(e.clone(), Defects::of(&[Defect::ErrorMessagesEmpty]));
+        assert_eq!(empty.headers()[header::CONTENT_TYPE], JSON);
         let html = render_fault(500, Defects::of(&[Defect::Fault500AsHtml]));
         assert!(
             html.headers()[header::CONTENT_TYPE]

@@ -14,13 +14,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use crate::model::world::Cluster;
-use crate::model::{ErrorType, Kind, LocalizableMessage, VapiError};
+use crate::model::{ErrorType, LocalizableMessage, VapiError};
 
 use super::defect::{Defect, Defects};
 use super::error::{ApiError, json_response, render_fault, render_restore};
-use super::inventory::VmRec;
+use super::placement::{placement_privileges, resolve_placement, typed_placement};
 use super::sessions::session_id;
-use super::spec::{self, Placement, Spec, SpecError};
+use super::side_effect::{self, Refused};
+use super::spec::{self, Spec, SpecError};
 use super::state::{AppState, FaultScope, Inner, Shared};
 use super::tasks::{Outcome, Plan, Task};
 
@@ -33,7 +34,7 @@ pub const POOL_PRIVILEGE: &str = "Resource.AssignVMToPool";
 
 const MSG: &str = "com.vmware.snapservice.restore";
 
-fn invalid(what: &str, message: String, args: &[&str]) -> ApiError {
+pub(super) fn invalid(what: &str, message: String, args: &[&str]) -> ApiError {
     ApiError::invalid(&format!("{MSG}.{what}"), message, args)
 }
 
@@ -279,32 +280,33 @@ pub fn decide(
     let resolved = match resolve_placement(shared, cluster, &placement, placement_given) {
         Ok(r) => r,
         Err(e) => {
-            if d.has(Defect::SideEffectBeforeCheck)
-                && !inner.inventory.name_taken(&folder, &name, false)
-            {
-                let id = inner.inventory.next_vm_id(&ix.world);
-                inner.inventory.insert(VmRec {
-                    id,
-                    name,
-                    folder,
-                    host: ix.first_host(&cluster.id).unwrap_or_default().to_owned(),
-                    resource_pool: cluster.root_pool.clone(),
-                    cluster: cluster.id.clone(),
-                    power_state: Default::default(),
-                    restored: true,
-                });
-            }
+            let refused = Refused {
+                cluster,
+                vm,
+                user: &user,
+                folder: &folder,
+                name: &name,
+            };
+            side_effect::on_placement_refusal(shared, inner, now, &refused);
             return Err(e);
         }
     };
 
     // 12. The name is free in the target folder (live VMs and restores in progress).
-    let ignore_case = d.has(Defect::NameCaseInsensitive);
-    let taken = (!d.has(Defect::NameTakenByLiveVmIgnored)
-        && inner.inventory.name_taken(&folder, &name, ignore_case))
-        || (!d.has(Defect::RaceUnprotected)
-            && inner.inventory.name_reserved(&folder, &name, ignore_case));
-    if taken {
+    // Names compare exactly. No document says whether a name differing only in case is
+    // taken, so the harness accepts either answer there; the mock picks "free".
+    let live = !d.has(Defect::NameTakenByLiveVmIgnored)
+        && inner.inventory.name_taken(&folder, &name, false);
+    let reserved =
+        !d.has(Defect::RaceUnprotected) && inner.inventory.name_reserved(&folder, &name, false);
+    if reserved && !live && d.has(Defect::RaceLoserAsInvalid) {
+        return Err(invalid(
+            "name.in_use",
+            format!("The name {name:?} is in use by a restore in progress."),
+            &[&name],
+        ));
+    }
+    if live || reserved {
         let e = ApiError::new(
             ErrorType::AlreadyExists,
             &format!("{MSG}.name.already_exists"),
@@ -335,15 +337,24 @@ pub fn decide(
     };
     if over {
         let limit_s = limit.to_string();
-        return Err(ApiError::new(
-            ErrorType::NotAllowedInCurrentState,
+        let error_type = if d.has(Defect::LimitRefusedAsInvalid) {
+            ErrorType::InvalidArgument
+        } else {
+            ErrorType::NotAllowedInCurrentState
+        };
+        let e = ApiError::new(
+            error_type,
             &format!("{MSG}.limit.reached"),
             format!(
                 "Cluster {} already runs {limit} restores, its maximum.",
                 cluster.id
             ),
             &[&cluster.id, &limit_s],
-        ));
+        );
+        if d.has(Defect::Limit429) {
+            return Err(e.with_status(StatusCode::TOO_MANY_REQUESTS));
+        }
+        return Err(e);
     }
 
     // 14. Accept.
@@ -467,155 +478,4 @@ fn restorable_vm(
         ));
     }
     Ok((name, is_live))
-}
-
-/// Step 7: each placement id names an object of its field's type.
-fn typed_placement(shared: &Shared, mut p: Placement) -> Result<Placement, ApiError> {
-    let ignore = shared.defects.has(Defect::PlacementTypeUnchecked);
-    for (field, value, kind) in [
-        ("folder", &mut p.folder, Kind::Folder),
-        ("resource_pool", &mut p.resource_pool, Kind::ResourcePool),
-        ("host", &mut p.host, Kind::Host),
-    ] {
-        if let Some(id) = value.as_deref()
-            && shared.index.kind_of(id) != Some(kind)
-        {
-            if ignore {
-                *value = None;
-                continue;
-            }
-            return Err(invalid(
-                &format!("placement.{field}.invalid"),
-                format!("placement.{field} {id} is not a {}.", kind.name()),
-                &[id],
-            ));
-        }
-    }
-    Ok(p)
-}
-
-/// Step 8: the privileges the placement's objects need.
-fn placement_privileges(
-    inner: &Inner,
-    shared: &Shared,
-    user: &str,
-    p: &Placement,
-) -> Result<(), ApiError> {
-    let d = shared.defects;
-    let holds = |privilege: &str, object: &str| {
-        inner
-            .principals
-            .holds(&shared.index, d, user, privilege, object)
-    };
-    if let Some(f) = &p.folder
-        && !d.has(Defect::AuthzFolderUnchecked)
-        && !holds(FOLDER_PRIVILEGE, f)
-    {
-        return Err(ApiError::unauthorized(FOLDER_PRIVILEGE, f));
-    }
-    if let Some(rp) = &p.resource_pool
-        && !d.has(Defect::AuthzPoolUnchecked)
-        && !holds(POOL_PRIVILEGE, rp)
-    {
-        return Err(ApiError::unauthorized(POOL_PRIVILEGE, rp));
-    }
-    Ok(())
-}
-
-struct Resolved {
-    resource_pool: String,
-    host: String,
-}
-
-/// Step 11: where the VM goes, or why the placement does not fit the cluster.
-fn resolve_placement(
-    shared: &Shared,
-    cluster: &Cluster,
-    p: &Placement,
-    placement_given: bool,
-) -> Result<Resolved, ApiError> {
-    let d = shared.defects;
-    let w = &shared.index.world;
-    if let Some(h) = &p.host
-        && w.hosts[h].cluster != cluster.id
-        && !d.has(Defect::HostMembershipUnchecked)
-    {
-        return Err(invalid(
-            "placement.host.other_cluster",
-            format!("Host {h} is not a member of cluster {}.", cluster.id),
-            &[h, &cluster.id],
-        ));
-    }
-    if let Some(rp) = &p.resource_pool
-        && w.resource_pools[rp].cluster != cluster.id
-    {
-        return Err(invalid(
-            "placement.resource_pool.other_cluster",
-            format!("Resource pool {rp} is not in cluster {}.", cluster.id),
-            &[rp, &cluster.id],
-        ));
-    }
-    if let Some(f) = &p.folder
-        && shared.index.vm_folder_datacenter(f) != Some(cluster.datacenter.as_str())
-    {
-        return Err(invalid(
-            "placement.folder.other_datacenter",
-            format!(
-                "Folder {f} is not a virtual machine folder of datacenter {}.",
-                cluster.datacenter
-            ),
-            &[f, &cluster.datacenter],
-        ));
-    }
-    let pool_host = p
-        .resource_pool
-        .as_ref()
-        .and_then(|rp| w.resource_pools[rp].host.clone());
-    if let (Some(h), Some(ph)) = (&p.host, &pool_host)
-        && h != ph
-        && !d.has(Defect::PoolHostUnchecked)
-    {
-        let rp = p.resource_pool.as_deref().unwrap_or_default();
-        return Err(invalid(
-            "placement.resource_pool.other_host",
-            format!("Resource pool {rp} does not belong to host {h}."),
-            &[rp, h],
-        ));
-    }
-    if !cluster.drs && p.host.is_none() {
-        let accepted = if !placement_given {
-            d.has(Defect::NoPlacementAcceptedWithoutDrs)
-        } else {
-            p.resource_pool.is_some() && d.has(Defect::PoolWithoutHostAccepted)
-        };
-        if !accepted {
-            let what = if placement_given {
-                "placement.host.required"
-            } else {
-                "placement.required"
-            };
-            return Err(invalid(
-                what,
-                format!(
-                    "Cluster {} has no DRS: the placement must name a host.",
-                    cluster.id
-                ),
-                &[&cluster.id],
-            ));
-        }
-    }
-    let first_host = || {
-        shared
-            .index
-            .first_host(&cluster.id)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Ok(Resolved {
-        resource_pool: p
-            .resource_pool
-            .clone()
-            .unwrap_or_else(|| cluster.root_pool.clone()),
-        host: p.host.clone().or(pool_host).unwrap_or_else(first_host),
-    })
 }

@@ -71,6 +71,8 @@ pub struct Inner {
     pub accepted: HashMap<String, u32>,
     /// Issues and checks SSO tokens; its key outlives resets (tokens stay valid across them).
     pub tokens: Arc<TokenAuthority>,
+    /// VMs that appear at a later time, oldest first (the side-effect-later defect).
+    pub pending_vms: Vec<(Instant, VmRec)>,
 }
 
 impl Inner {
@@ -96,6 +98,7 @@ impl Inner {
             max_running: HashMap::new(),
             accepted: HashMap::new(),
             tokens: Arc::new(TokenAuthority::new(DEFAULT_TOKEN_LIFETIME)),
+            pending_vms: Vec::new(),
         }
     }
 
@@ -139,6 +142,11 @@ impl Inner {
     /// Ends every task whose time is up: a successful restore's VM appears, its name
     /// reservation is released and its restore slot is freed.
     fn advance(&mut self, index: &Index, now: Instant) {
+        while self.pending_vms.first().is_some_and(|(due, _)| *due <= now) {
+            let (_, mut vm) = self.pending_vms.remove(0);
+            vm.id = self.inventory.next_vm_id(&index.world);
+            self.inventory.insert(vm);
+        }
         if self.settings.held || !self.tasks.has_active() {
             return;
         }
@@ -146,11 +154,12 @@ impl Inner {
             let Some(task) = self.tasks.get(&id) else {
                 continue;
             };
-            let (cluster, ended, reservation, outcome) = (
+            let (cluster, ended, reservation, outcome, counted) = (
                 task.cluster.clone(),
                 task.done_at,
                 task.reservation.clone(),
                 task.outcome.clone(),
+                task.counted,
             );
             if let Some((folder, name)) = &reservation {
                 self.inventory.release(folder, name);
@@ -179,7 +188,7 @@ impl Inner {
             if let Some(t) = self.tasks.get_mut(&id) {
                 t.phase = phase;
             }
-            if let Some(n) = self.in_progress.get_mut(&cluster) {
+            if let Some(n) = self.in_progress.get_mut(&cluster).filter(|_| counted) {
                 *n = n.saturating_sub(1);
             }
             self.tasks.finished(id);

@@ -62,6 +62,9 @@ pub struct Task {
     /// The (folder, name) this task holds until it ends.
     pub reservation: Option<(String, String)>,
     pub phase: Phase,
+    /// Whether the task holds a restore slot of its cluster (a task started by a refused
+    /// request, under the refusal-starts-task defect, holds none).
+    pub counted: bool,
     /// Reads that saw SUCCEEDED (for the task-goes-back defect).
     succeeded_reads: u32,
 }
@@ -87,6 +90,7 @@ impl Task {
             outcome,
             reservation,
             phase: Phase::Active,
+            counted: true,
             succeeded_reads: 0,
         }
     }
@@ -166,12 +170,21 @@ impl Task {
             completed,
             message: progress_message,
         });
+        let time = |t: Instant| {
+            let s = clock.rfc3339(t);
+            if defects.has(Defect::TaskTimeNotRfc3339) {
+                // `2026-11-28T01:56:33.170Z` -> `2026-11-28 01:56:33`.
+                s.replacen('T', " ", 1).chars().take(19).collect()
+            } else {
+                s
+            }
+        };
         if !defects.has(Defect::TaskMissingStartTime) {
-            info.start_time = Some(clock.rfc3339(self.running_at));
+            info.start_time = Some(time(self.running_at));
         }
         match (&self.phase, status) {
             (Phase::Succeeded { vm, ended }, TaskStatus::Succeeded) => {
-                info.end_time = Some(clock.rfc3339(*ended));
+                info.end_time = Some(time(*ended));
                 info.result = Some(if defects.has(Defect::TaskResultNotVmId) {
                     json!(vm.trim_start_matches("vm-").parse::<i64>().unwrap_or(0))
                 } else {
@@ -179,7 +192,7 @@ impl Task {
                 });
             }
             (Phase::Failed { error, ended }, TaskStatus::Failed) => {
-                info.end_time = Some(clock.rfc3339(*ended));
+                info.end_time = Some(time(*ended));
                 info.error = Some(error.clone());
             }
             _ => {}
@@ -424,6 +437,12 @@ mod tests {
         assert_eq!(t.info(now, &c, nostart).start_time, None);
         let num = Defects::of(&[Defect::TaskResultNotVmId]);
         assert_eq!(t.info(now, &c, num).result, Some(json!(1000)));
+        let spaced = Defects::of(&[Defect::TaskTimeNotRfc3339]);
+        let end = t.info(now, &c, spaced).end_time.unwrap();
+        assert_eq!(end.len(), "2026-11-28 01:56:33".len(), "{end}");
+        assert!(!crate::checks::rfc3339::is_rfc3339(&end));
+        let ok = t.info(now, &c, Defects::default()).end_time.unwrap();
+        assert!(crate::checks::rfc3339::is_rfc3339(&ok), "{ok}");
     }
 
     #[test]

@@ -222,6 +222,7 @@ impl<'a> Builder<'a> {
                     datacenter: dc,
                     drs: c.drs,
                     restore_limit: limit,
+                    restore_limit_stated: c.restore_limit.is_some(),
                     root_pool: roots[0].to_owned(),
                 },
             );

@@ -69,6 +69,9 @@ pub struct Cluster {
     pub datacenter: String,
     pub drs: bool,
     pub restore_limit: u32,
+    /// Whether the fixture states the limit for this cluster (else `restore_limit` is the
+    /// mock's default, which says nothing about a real target).
+    pub restore_limit_stated: bool,
     pub root_pool: String,
 }
 

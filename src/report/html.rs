@@ -18,6 +18,12 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;padding:.6rem;overflow-x:auto;wh
 .pass{background:#1a7f37}.fail{background:#cf222e}.accepted{background:#bc4c00}
 .not_exercisable{background:#6e7781}.inconclusive{background:#9a6700}
 .flags{border-left:4px solid #bc4c00;padding-left:1rem}
+.id,h3{white-space:nowrap}
+code{background:#f6f8fa;border-radius:.3rem;padding:0 .25rem;font-size:.9em}
+.verdict{font-size:1.25rem;border-left:6px solid;padding:.4rem 1rem;background:#f6f8fa}
+.verdict-pass{border-color:#1a7f37}.verdict-fail{border-color:#cf222e}.verdict-inconclusive{border-color:#9a6700}
+.verdict .badge{font-size:1.1rem}
+a.badge{text-decoration:none}
 ";
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -45,6 +51,7 @@ pub fn render(report: &RunReport, redactor: &Redactor) -> String {
          <title>Snapservice restore conformance: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape(&r.target.url)
     );
+    verdict(&mut o, &r);
     header(&mut o, &r);
     matrix(&mut o, &r);
     failures(&mut o, &r);
@@ -55,8 +62,42 @@ pub fn render(report: &RunReport, redactor: &Redactor) -> String {
     o
 }
 
+/// Escaped text with the catalog's inline code (`...`) as `<code>`.
+pub fn with_code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, part) in s.split('`').enumerate() {
+        // Odd parts are inside backticks; an unpaired last backtick stays as text.
+        let inside = i % 2 == 1 && s.split('`').count() > i + 1;
+        if inside {
+            let _ = write!(out, "<code>{}</code>", escape(part));
+        } else {
+            if i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(&escape(part));
+        }
+    }
+    out
+}
+
+/// The page opens with the run's verdict and its counts.
+fn verdict(o: &mut String, r: &RunReport) {
+    let v = text::overall(r);
+    let _ = writeln!(
+        o,
+        "<h1>Snapservice restore conformance report</h1>\n<p class=\"verdict verdict-{class}\">Verdict: <span class=\"badge {class}\">{label}</span> {counts}</p>",
+        class = v.as_str(),
+        label = v.as_str(),
+        counts = escape(&format!(
+            "{} clauses: {}.",
+            r.clauses.len(),
+            text::summary_counts(r)
+        )),
+    );
+}
+
 fn header(o: &mut String, r: &RunReport) {
-    o.push_str("<h1>Snapservice restore conformance report</h1>\n<table>\n");
+    o.push_str("<table>\n");
     let rows = [
         ("Target", format!("{} ({})", r.target.url, r.target.kind)),
         (
@@ -102,15 +143,21 @@ fn header(o: &mut String, r: &RunReport) {
     }
 }
 
+/// The verdict badge; a failed clause's badge links to its failures.
 fn badge(c: &ClauseReport) -> String {
     let class = match (c.verdict, &c.deviation) {
         (Verdict::Fail, Some(_)) => "accepted",
         (v, _) => v.as_str(),
     };
-    format!(
-        "<span class=\"badge {class}\">{}</span>",
-        escape(&text::verdict_label(c))
-    )
+    let label = escape(&text::verdict_label(c));
+    if c.verdict == Verdict::Fail {
+        format!(
+            "<a class=\"badge {class}\" href=\"#failures-{}\">{label}</a>",
+            escape(&c.id)
+        )
+    } else {
+        format!("<span class=\"badge {class}\">{label}</span>")
+    }
 }
 
 fn matrix(o: &mut String, r: &RunReport) {
@@ -118,8 +165,8 @@ fn matrix(o: &mut String, r: &RunReport) {
     for c in &r.clauses {
         let _ = writeln!(
             o,
-            "<tr id=\"{id}\"><td>{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-            escape(&c.title),
+            "<tr id=\"{id}\"><td class=\"id\">{id}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            with_code(&c.title),
             escape(&c.source),
             badge(c),
             c.cases,
@@ -136,7 +183,12 @@ fn failures(o: &mut String, r: &RunReport) {
     }
     o.push_str("<h2>Failures</h2>\n");
     for c in failing {
-        let _ = writeln!(o, "<h3>{} — {}</h3>", escape(&c.id), escape(&c.title));
+        let _ = writeln!(
+            o,
+            "<h3 id=\"failures-{id}\">{id}</h3>\n<p>{}</p>",
+            with_code(&c.title),
+            id = escape(&c.id)
+        );
         if let Some(why) = &c.deviation {
             let _ = writeln!(
                 o,
@@ -252,9 +304,10 @@ mod tests {
     #[test]
     fn page_has_the_matrix_badges_and_sections() {
         let p = page();
-        assert!(p.contains("<td>ACC-1</td>"));
+        assert!(p.contains("<td class=\"id\">ACC-1</td>"));
         assert!(p.contains("<span class=\"badge pass\">pass</span>"));
-        assert!(p.contains("<span class=\"badge fail\">fail</span>"));
+        assert!(p.contains("<a class=\"badge fail\" href=\"#failures-AUTHZ-2\">fail</a>"));
+        assert!(p.contains("<h3 id=\"failures-AUTHZ-2\">AUTHZ-2</h3>"));
         assert!(p.contains("<span class=\"badge not_exercisable\">not_exercisable</span>"));
         assert!(p.contains("<span class=\"badge inconclusive\">inconclusive</span>"));
         assert!(p.contains("<td class=\"num\">17</td>"));
@@ -264,6 +317,40 @@ mod tests {
         let mut r = sample::report();
         r.clauses[1].deviation = Some("ticket 9".into());
         let p = render(&r, &Redactor::none());
-        assert!(p.contains("<span class=\"badge accepted\">fail (known deviation)</span>"));
+        assert!(p.contains(
+            "<a class=\"badge accepted\" href=\"#failures-AUTHZ-2\">fail (known deviation)</a>"
+        ));
+    }
+
+    #[test]
+    fn page_opens_with_the_verdict_and_its_counts() {
+        let p = page();
+        let v = p
+            .find("class=\"verdict verdict-fail\"")
+            .expect("a verdict line");
+        assert!(v < p.find("<table>").unwrap(), "the verdict comes first");
+        assert!(p.contains("4 clauses: 1 pass, 1 fail, 1 not exercisable, 1 inconclusive."));
+        let mut r = sample::report();
+        r.clauses.retain(|c| c.verdict == Verdict::Pass);
+        r.recount();
+        assert!(render(&r, &Redactor::none()).contains("class=\"verdict verdict-pass\""));
+        r.clauses[0].verdict = Verdict::Inconclusive;
+        r.recount();
+        assert!(render(&r, &Redactor::none()).contains("class=\"verdict verdict-inconclusive\""));
+    }
+
+    #[test]
+    fn inline_code_is_code_and_escaped() {
+        assert_eq!(
+            with_code("No `vmware-api-session-id` header: <401>"),
+            "No <code>vmware-api-session-id</code> header: &lt;401&gt;"
+        );
+        assert_eq!(with_code("a `<b>` c `d"), "a <code>&lt;b&gt;</code> c `d");
+        let p = page();
+        assert!(
+            !p.contains('`') || !p.contains("`error_type`"),
+            "catalog code is rendered"
+        );
+        assert!(p.contains(".id,h3{white-space:nowrap}"));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod deviations;
+pub mod first_failures;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -29,6 +29,22 @@ pub fn summary_counts(report: &RunReport) -> String {
     )
 }
 
+/// The run's overall verdict, as its exit code has it: `fail` when a clause fails (a known
+/// deviation does not count), else `inconclusive` when a clause is inconclusive, the run was
+/// interrupted or nothing passed, else `pass`.
+pub fn overall(report: &RunReport) -> Verdict {
+    if super::deviations::exit_failures(report) > 0 {
+        Verdict::Fail
+    } else if report.summary.inconclusive > 0
+        || report.interrupted.is_some()
+        || report.summary.pass == 0
+    {
+        Verdict::Inconclusive
+    } else {
+        Verdict::Pass
+    }
+}
+
 /// Seconds with a precision that suits them: `0.25 s`, `12.5 s`, `3 min 20 s`.
 pub fn duration(seconds: f64) -> String {
     if seconds < 60.0 {

@@ -6,6 +6,21 @@ use super::context::Context;
 use super::outcome::TrialResult;
 use crate::checks::{Finding, Judgement};
 use crate::report::FailureReport;
+use crate::runner::SentRequest;
+
+/// A request in words, as its curl line sends it: `POST /api/...?... with body {...}`.
+pub fn request_text(r: &SentRequest) -> String {
+    let target = url::Url::parse(&r.url)
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        })
+        .unwrap_or_else(|_| r.url.clone());
+    match &r.body {
+        Some(b) => format!("{} {target} with body {b}", r.method),
+        None => format!("{} {target}", r.method),
+    }
+}
 
 /// How to reproduce a trial's failure.
 #[derive(Debug, Clone, Default)]

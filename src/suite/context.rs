@@ -64,6 +64,8 @@ pub struct Context {
     /// requested name). By its own account the target is still running them, so it may rightly
     /// hold their names and restore slots: later cases may be refused for either.
     unsettled: Mutex<Vec<(String, Option<String>)>>,
+    /// REJ-1's batched read-backs on this target (`rej1.rs`).
+    pub rej1: super::rej1::Watch,
 }
 
 /// The target flags of a run: `--target`, `--snapservice`, `--vcenter` and the CA bundles.
@@ -192,6 +194,7 @@ impl Context {
             names: AtomicU64::new(0),
             kept: Mutex::new(Vec::new()),
             unsettled: Mutex::new(Vec::new()),
+            rej1: Default::default(),
         };
         if ctx.mock.is_some() {
             ctx.control_blocking(

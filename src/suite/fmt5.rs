@@ -33,6 +33,8 @@ pub fn message_ids_stable(ctx: &Context, def: &TrialDef) -> Result<TrialResult, 
     });
     let mut j = Judgement::default();
     let mut last = None;
+    // The first pair that differed: its request is what the report reproduces.
+    let mut differed = None;
     let n = c.config.cases;
     let admin = Auth::Principal(c.admin());
     for _ in 0..n {
@@ -58,6 +60,9 @@ pub fn message_ids_stable(ctx: &Context, def: &TrialDef) -> Result<TrialResult, 
         if a.observation.status().is_some_and(|s| s >= 400)
             && b.observation.status().is_some_and(|s| s >= 400)
         {
+            if sa != sb && differed.is_none() {
+                differed = Some(a.clone());
+            }
             j.check(
                 ClauseId::FMT_5,
                 (sa != sb).then(|| (format!("{sa} again (same request, same cause)"), sb.clone())),
@@ -78,15 +83,16 @@ pub fn message_ids_stable(ctx: &Context, def: &TrialDef) -> Result<TrialResult, 
             &shapes_per_mutation(&c),
         );
     }
-    let curl = last
+    let shown = differed.or(last);
+    let curl = shown
         .as_ref()
         .map(|e| e.request.curl(true))
         .unwrap_or_default();
-    let repro = Repro::new(
-        "the same refused request sent twice",
-        curl,
-        Some(ctx.config.seed),
+    let minimal = shown.as_ref().map_or_else(
+        || "the same refused request sent twice".to_owned(),
+        |e| format!("{}, sent twice", super::conclude::request_text(&e.request)),
     );
+    let repro = Repro::new(minimal, curl, Some(ctx.config.seed));
     Ok(conclude(ctx, &def.name(), &j, &repro, u64::from(n)))
 }
 

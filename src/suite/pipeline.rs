@@ -10,7 +10,7 @@ use crate::clause::ClauseId;
 use crate::expect::{self, Expected, Outcome};
 use crate::model::Auth;
 use crate::model::Case;
-use crate::model::{ErrorType, VmSummary, World};
+use crate::model::{ErrorType, World};
 use crate::runner::{Exchange, Observation, RequestSpec};
 
 /// The result of one case.
@@ -39,6 +39,7 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
     if expected.allows_accepted() {
         allow_unsettled(&mut expected, name_held, slot_held);
     }
+    super::rej1::before_send(ctx, world, requested.as_deref(), expected.allows_accepted()).await;
     let exchange = send_restore(
         ctx,
         Restore {
@@ -70,6 +71,7 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
         // (FMT-4, ACC-1) still restores, and its VM must be found and removed.
         Some(200..=299) => {
             if let Some(task) = task_id(&exchange.observation) {
+                super::rej1::after_answer(ctx, world, case, &exchange, Some(&task)).await;
                 let exp_vm =
                     expect::expected_vm(world, case).filter(|_| expected.allows_accepted());
                 let (settled, post) =
@@ -89,7 +91,11 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
                     );
                     Judgement::default()
                 } else {
-                    checks::task::check_task_history(&settled.polls, settled.exhausted)
+                    checks::task::check_task_history(
+                        &settled.polls,
+                        settled.exhausted,
+                        task_endpoint(ctx),
+                    )
                 };
                 if !expected.allows_accepted() {
                     // The request should have been refused (its own clause says so); that its
@@ -97,10 +103,19 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
                     task.findings.retain(|f| f.clause != ClauseId::ACC_2);
                     task.exercised.remove(&ClauseId::ACC_2);
                 }
-                judgement.merge(task);
+                let late = super::late_refusal::judge(
+                    ctx,
+                    world,
+                    &expected,
+                    &settled,
+                    requested.as_deref(),
+                )
+                .await;
+                judgement.merge(late.unwrap_or(task));
                 judgement.merge(post);
                 restored_vm = settled.vm;
                 if let Some(vm) = &restored_vm {
+                    super::rej1::restored(ctx, vm).await;
                     if let (true, Some(exp_vm)) = (ctx.config.keep, &exp_vm) {
                         ctx.kept(vm, &case.cluster, exp_vm);
                     }
@@ -114,17 +129,9 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
         }
         // A name an unsettled restore may have taken: whether a VM of that name is new cannot
         // be told from the world, so REJ-1 is not judged.
+        // REJ-1 is read back in batches (`rej1.rs`), by the administrator.
         Some(s) if s >= 400 && !name_held => {
-            if let Some(name) = requested {
-                let rej =
-                    check_nothing_created(ctx, &reader, world, &name, &exchange.observation).await;
-                if !rej.passed() {
-                    // A refusal that created a VM anyway (REJ-1, reported): remove it, or it
-                    // makes later cases of that name fail for the wrong reason.
-                    sweep_name(ctx, world, &name).await;
-                }
-                judgement.merge(rej);
-            }
+            super::rej1::after_answer(ctx, world, case, &exchange, None).await;
         }
         _ => {}
     }
@@ -135,6 +142,11 @@ pub async fn run_case(ctx: &Context, trial: &str, world: &World, case: &Case) ->
         restored_vm,
         inconclusive,
     })
+}
+
+/// The `Info` type of the task endpoint this target is polled at (TASK-2 follows it).
+pub fn task_endpoint(ctx: &Context) -> checks::TaskEndpoint {
+    checks::TaskEndpoint::of_path(&ctx.client.config().task_path)
 }
 
 /// Widens a valid case's expectation when earlier restores on this target never ended: a
@@ -221,30 +233,6 @@ fn list_contains(o: &Observation, vm: &str) -> Option<bool> {
         arr.iter()
             .any(|row| row.get("vm").and_then(|x| x.as_str()) == Some(vm)),
     )
-}
-
-/// REJ-1: after a refusal, no VM of the requested name exists that was not there before.
-async fn check_nothing_created(
-    ctx: &Context,
-    reader: &Auth,
-    world: &World,
-    name: &str,
-    answer: &Observation,
-) -> Judgement {
-    let after = list_vms(ctx, reader, format!("names={}", enc(name))).await;
-    let before: Vec<VmSummary> = world
-        .vms
-        .values()
-        .filter(|v| v.name == name)
-        .map(|v| VmSummary {
-            vm: v.id.clone(),
-            name: v.name.clone(),
-            power_state: v.power_state,
-            cpu_count: None,
-            memory_size_mib: None,
-        })
-        .collect();
-    checks::reject::check_nothing_created(answer, &before, &after, &[])
 }
 
 /// Removes every VM named `name` that the world did not hold before (nor an earlier case

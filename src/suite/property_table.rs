@@ -20,17 +20,21 @@ use crate::model::{Case, Mutation};
 pub fn run(ctx: &Context, def: &TrialDef) -> Result<TrialResult, TrialError> {
     let target = ctx.trial_target()?;
     let s = strategy(&target, def.clause())?;
-    if target.mock.is_none() && def.restores == RestoreNeed::Cases {
+    let name = def.name();
+    crate::runner::runtime::runtime().block_on(super::rej1::start_trial(&target, &name));
+    let result = if target.mock.is_none() && def.restores == RestoreNeed::Cases {
         // Against a remote target restores take minutes: the trial's share of the budget runs
         // in concurrent waves.
-        return Ok(super::waves::run_waves(
-            &target,
-            &def.name(),
-            def.clauses,
-            s,
-        ));
-    }
-    Ok(run_property(&target, &def.name(), def.clauses, s))
+        super::waves::run_waves(&target, &name, def.clauses, s)
+    } else {
+        run_property(&target, &name, def.clauses, s)
+    };
+    Ok(super::rej1::finish_trial(
+        &target,
+        &target.world,
+        def.clauses,
+        result,
+    ))
 }
 
 /// Whether this world offers the property any case (checked when the trial list is made).

@@ -71,9 +71,12 @@ pub fn replay(ctx: &Context, r: &Replay) -> (String, bool) {
     let run = crate::runner::runtime::runtime()
         .block_on(super::pipeline::run_case(ctx, &r.trial, &world, &r.case));
     // A replay has no restore budget (it is unlimited), so the case is always sent.
-    let Some(run) = run else {
+    let Some(mut run) = run else {
         return ("the case was not sent: no restore budget".to_owned(), true);
     };
+    // REJ-1 reads back in batches: a replayed case is a batch of one.
+    let rej = crate::runner::runtime::runtime().block_on(super::rej1::flush(ctx, &world));
+    run.judgement.findings.extend(rej);
     let mut s = format!(
         "trial {}: {}\nresponse: {}\nexpected: {}\n",
         r.trial,

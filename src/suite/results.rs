@@ -23,6 +23,16 @@ struct Inner {
     /// Clauses the run's wire form does not have (REST-only clauses on JSON-RPC), with why:
     /// nothing is recorded against them, and they are reported not_exercisable.
     excluded: BTreeMap<String, String>,
+    /// What a passing clause's judgement left out, with why (REJ-1's task half on a target
+    /// that lists no tasks).
+    partial: BTreeMap<String, String>,
+}
+
+/// Whether `trial` is `clause`'s own trial (named `CLAUSE::...`).
+fn own_trial(clause: &str, trial: &str) -> bool {
+    trial
+        .strip_prefix(clause)
+        .is_some_and(|rest| rest.starts_with("::"))
 }
 
 #[derive(Default)]
@@ -58,6 +68,9 @@ impl Results {
         }
     }
 
+    /// Records a failure of `clause`. The clause's own trial's failures (trial `CLAUSE::...`)
+    /// come first in the report; one of them is always kept, even when failures other trials
+    /// caught filled the list first.
     pub fn failure(&self, clause: impl AsRef<str>, f: FailureReport) {
         let clause = clause.as_ref();
         let mut g = self.lock();
@@ -66,13 +79,20 @@ impl Results {
         }
         *g.failure_counts.entry(clause.to_owned()).or_default() += 1;
         let list = g.failures.entry(clause.to_owned()).or_default();
-        if list.len() < MAX_FAILURES_PER_CLAUSE
-            && !list
-                .iter()
-                .any(|x| x.trial == f.trial && x.observed == f.observed)
+        if list
+            .iter()
+            .any(|x| x.trial == f.trial && x.observed == f.observed)
         {
+            return;
+        }
+        if list.len() < MAX_FAILURES_PER_CLAUSE {
+            list.push(f);
+        } else if own_trial(clause, &f.trial) && !list.iter().any(|x| own_trial(clause, &x.trial)) {
+            list.pop();
             list.push(f);
         }
+        // Stable: own trial first, each group in the order found.
+        list.sort_by_key(|x| !own_trial(clause, &x.trial));
     }
 
     pub fn trial(&self, t: TrialReport) {
@@ -97,6 +117,15 @@ impl Results {
     pub fn inconclusive(&self, clause: impl AsRef<str>, reason: &str) {
         self.lock()
             .inconclusive
+            .entry(clause.as_ref().to_owned())
+            .or_insert_with(|| reason.to_owned());
+    }
+
+    /// Records that part of `clause` could not be judged on this target (shown as the reason of
+    /// a passing clause).
+    pub fn partial(&self, clause: impl AsRef<str>, reason: &str) {
+        self.lock()
+            .partial
             .entry(clause.as_ref().to_owned())
             .or_insert_with(|| reason.to_owned());
     }
@@ -158,7 +187,7 @@ impl Results {
                 } else if let Some(r) = g.inconclusive.get(c.id.as_str()) {
                     (Verdict::Inconclusive, Some(r.clone()))
                 } else if cases > 0 {
-                    (Verdict::Pass, None)
+                    (Verdict::Pass, g.partial.get(c.id.as_str()).cloned())
                 } else {
                     let r = g
                         .not_exercisable

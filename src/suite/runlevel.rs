@@ -17,7 +17,7 @@ use crate::clause::ClauseId;
 use crate::model::Auth;
 use crate::model::{TaskStatus, World};
 use crate::runner::runtime::runtime;
-use crate::runner::{Exchange, Observation, RequestSpec};
+use crate::runner::{Exchange, RequestSpec};
 
 /// A restore the fixture says must succeed: a deleted VM on a cluster, one of its snapshots,
 /// and the datacenter's default VM folder.
@@ -28,6 +28,8 @@ pub struct Simple {
     pub snapshot: String,
     pub folder: String,
     pub limit: u32,
+    /// The limit when the fixture states it (BUSY-1 is judged from a burst only then).
+    pub stated_limit: Option<u32>,
 }
 
 /// Picks the first DRS cluster with a deleted VM that has a snapshot (no placement needed).
@@ -44,6 +46,7 @@ pub fn simple_target(world: &World) -> Option<Simple> {
             snapshot: snap.id.clone(),
             folder: world.datacenters.get(&c.datacenter)?.vm_folder.clone(),
             limit: c.restore_limit,
+            stated_limit: c.restore_limit_stated.then_some(c.restore_limit),
         })
     })
 }
@@ -106,11 +109,16 @@ pub fn finish(
         .last()
         .map(|e| e.request.curl(ctx.config.insecure || ctx.mock.is_some()))
         .unwrap_or_default();
-    let mut repro = Repro::new(
-        format!("run-level trial {trial} (seed {:#x})", ctx.config.seed),
-        curl,
-        Some(ctx.config.seed),
-    );
+    // The minimal case says what the curl line sends: the trial's last request.
+    let minimal = match exchanges.last() {
+        Some(e) => format!(
+            "{}, the last request of run-level trial {trial} (seed {:#x})",
+            super::conclude::request_text(&e.request),
+            ctx.config.seed
+        ),
+        None => format!("run-level trial {trial} (seed {:#x})", ctx.config.seed),
+    };
+    let mut repro = Repro::new(minimal, curl, Some(ctx.config.seed));
     if let Some(e) = exchanges.last() {
         repro = repro.note(format!(
             "last request: {} {}",
@@ -176,11 +184,9 @@ pub fn dup3_race(outer: &Context, def: &TrialDef) -> Result<TrialResult, TrialEr
                 format!("names={}&folders={}", enc(&name), enc(&s.folder)),
             )
             .await;
-            let racers: Vec<Observation> =
-                exchanges.iter().map(|e| e.observation.clone()).collect();
             // A round whose tasks were abandoned by a stop proves nothing either way.
             if !finished.iter().any(|f| f.abandoned) {
-                j.merge(checks::run::check_race(&name, &racers, &ends, &after));
+                j.merge(checks::run::check_race(&name, &exchanges, &ends, &after));
             }
             for f in &finished {
                 f.cleanup(&ctx).await;
@@ -283,7 +289,11 @@ pub fn failing_task(ctx: &Context, def: &TrialDef) -> Result<TrialResult, TrialE
             all.push(ex);
             match settled {
                 Some(t) => {
-                    j.merge(checks::check_failed_task_history(&t.polls, t.exhausted));
+                    j.merge(checks::check_failed_task_history(
+                        &t.polls,
+                        t.exhausted,
+                        super::pipeline::task_endpoint(&iso),
+                    ));
                     if !t.ended() {
                         // The task may hold its restore slot for good: a refusal in a later
                         // round would say nothing about the request.

@@ -180,7 +180,7 @@ pub fn busy2_never_exceeded(ctx: &Context, def: &TrialDef) -> Result<TrialResult
                 n += 1;
             }
         }
-        let j = checks::run::check_busy(s.limit, &[], Some(max_in_progress as u32), None);
+        let j = checks::run::check_burst(s.stated_limit, &exchanges, Some(max_in_progress as u32));
         for t in &tasks {
             settle(&c, t, &admin).await;
         }

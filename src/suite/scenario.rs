@@ -19,6 +19,7 @@ use crate::checks::{self, Judgement};
 use crate::clause::ClauseId;
 use crate::model::Auth;
 use crate::model::ErrorType;
+use crate::model::World;
 use crate::runner::RequestSpec;
 use crate::runner::runtime::runtime;
 
@@ -40,15 +41,56 @@ pub struct ScenarioFile {
     pub query: String,
     /// The raw request body, sent as it is.
     pub body: String,
+    /// Names of live VMs the scenario relies on (a name it expects to be taken, say): the
+    /// scenario runs only where the fixture holds them.
+    #[serde(default)]
+    pub relies_on: Vec<String>,
     pub expect: Expect,
 }
 
+/// The answer the catalog promises, or (with `or`) the set the documents allow.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     pub status: u16,
     #[serde(default)]
     pub error_type: Option<ErrorType>,
+    /// Further answers the documents allow (`[[expect.or]]`).
+    #[serde(default)]
+    pub or: Vec<Answer>,
+}
+
+/// One allowed answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub status: u16,
+    #[serde(default)]
+    pub error_type: Option<ErrorType>,
+}
+
+impl Expect {
+    /// Every allowed answer, the first one first.
+    fn answers(&self) -> Vec<Answer> {
+        let mut v = vec![Answer {
+            status: self.status,
+            error_type: self.error_type,
+        }];
+        v.extend(self.or.iter().cloned());
+        v
+    }
+}
+
+impl Answer {
+    fn describe(&self) -> String {
+        format!(
+            "{} {}",
+            self.status,
+            self.error_type.map(ErrorType::as_str).unwrap_or_default()
+        )
+        .trim()
+        .to_owned()
+    }
 }
 
 fn default_auth() -> String {
@@ -148,7 +190,8 @@ pub fn trials(ctx: &Context) -> Vec<PlannedTrial> {
             .map(|s| PlannedTrial {
                 name: s.trial_name(),
                 clauses: s.clauses.clone(),
-                ignored: missing_objects(ctx, &s),
+                ignored: missing_objects(&ctx.world, &s)
+                    .map(|m| format!("not run: the fixture has no {m}")),
                 kind: "scenario",
                 // A scenario that expects 202 creates a VM: one restore of the budget.
                 restores: if s.file.expect.status == 202 {
@@ -174,12 +217,55 @@ pub fn trials(ctx: &Context) -> Vec<PlannedTrial> {
     }
 }
 
-/// A scenario names fixture objects; against a lab fixture that lacks them it cannot run.
-fn missing_objects(ctx: &Context, s: &Scenario) -> Option<String> {
-    if let Some(p) = &s.file.principal
-        && !ctx.world.principals.contains_key(p)
+/// A scenario names fixture objects (principal, cluster, VM, snapshot, placement folder, pool
+/// and host, the live VMs whose names it relies on); against a fixture that lacks one (a lab)
+/// it cannot run: the first missing object, in words.
+pub fn missing_objects(world: &World, s: &Scenario) -> Option<String> {
+    let f = &s.file;
+    if let Some(p) = &f.principal
+        && !world.principals.contains_key(p)
     {
-        return Some(format!("the fixture has no principal `{p}`"));
+        return Some(format!("principal `{p}`"));
+    }
+    if !world.clusters.contains_key(&f.cluster) {
+        return Some(format!("cluster `{}`", f.cluster));
+    }
+    if !world.deleted_vms.contains_key(&f.vm) && !world.vms.contains_key(&f.vm) {
+        return Some(format!("virtual machine `{}`", f.vm));
+    }
+    let body: Option<Value> = serde_json::from_str(&f.body).ok();
+    let field = |path: &[&str]| -> Option<String> {
+        let mut v = body.as_ref()?;
+        for k in path {
+            v = v.get(k)?;
+        }
+        v.as_str().map(str::to_owned)
+    };
+    if let Some(snap) = field(&["snapshot"])
+        && !world.snapshots.contains_key(&snap)
+    {
+        return Some(format!("snapshot `{snap}`"));
+    }
+    for (key, what) in [
+        ("folder", "folder"),
+        ("resource_pool", "resource pool"),
+        ("host", "host"),
+    ] {
+        if let Some(id) = field(&["placement", key]) {
+            let known = match key {
+                "folder" => world.folders.contains_key(&id),
+                "resource_pool" => world.resource_pools.contains_key(&id),
+                _ => world.hosts.contains_key(&id),
+            };
+            if !known {
+                return Some(format!("{what} `{id}`"));
+            }
+        }
+    }
+    for name in &f.relies_on {
+        if !world.vms.values().any(|v| &v.name == name) {
+            return Some(format!("live virtual machine named `{name}`"));
+        }
     }
     None
 }
@@ -227,18 +313,20 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
             .and_then(Value::as_str)
             .and_then(ErrorType::parse)
     });
-    let want_type = s.file.expect.error_type;
-    let ok = ex.observation.status() == Some(s.file.expect.status)
-        && (want_type.is_none() || want_type == observed_type);
-    let expected = format!(
-        "{} {}",
-        s.file.expect.status,
-        want_type.map(ErrorType::as_str).unwrap_or_default()
-    );
+    let answers = s.file.expect.answers();
+    let ok = answers.iter().any(|a| {
+        ex.observation.status() == Some(a.status)
+            && (a.error_type.is_none() || a.error_type == observed_type)
+    });
+    let expected = answers
+        .iter()
+        .map(Answer::describe)
+        .collect::<Vec<_>>()
+        .join(" | ");
     for c in &s.clauses {
         j.check(
             *c,
-            (!ok).then(|| (expected.trim().to_owned(), ex.observation.summary())),
+            (!ok).then(|| (expected.clone(), ex.observation.summary())),
         );
     }
     j.merge(checks::format::check_format(&ex, None));
@@ -256,7 +344,11 @@ fn run(ctx: &Context, s: &Scenario) -> TrialResult {
         );
     }
     let repro = Repro::new(
-        format!("scenario file {}", s.path.display()),
+        format!(
+            "{} (scenario file {})",
+            super::conclude::request_text(&ex.request),
+            s.path.display()
+        ),
         ex.request.curl(ctx.config.insecure || ctx.mock.is_some()),
         None,
     )
@@ -271,4 +363,96 @@ fn scenario_name(body: &str) -> Option<String> {
         .get("name")?
         .as_str()
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(file: &str) -> World {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(file);
+        World::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn scenarios() -> Vec<Scenario> {
+        load_all(&SuiteDir::Embedded).expect("the embedded scenarios")
+    }
+
+    #[test]
+    fn scenarios_run_where_the_fixture_holds_their_objects() {
+        let w = world("default.toml");
+        for s in scenarios() {
+            assert_eq!(missing_objects(&w, &s), None, "{}", s.stem);
+        }
+    }
+
+    #[test]
+    fn a_lab_fixture_without_their_objects_does_not_run_them() {
+        let lab = world("lab-template.toml");
+        for s in scenarios() {
+            let missing = missing_objects(&lab, &s);
+            assert!(missing.is_some(), "{} would run against the lab", s.stem);
+        }
+    }
+
+    #[test]
+    fn every_named_object_is_required() {
+        let w = world("default.toml");
+        let base = r#"
+            clauses = ["ACC-1"]
+            description = "d"
+            principal = "administrator@vsphere.local"
+            cluster = "domain-c8"
+            vm = "vm-44"
+            body = '{"snapshot":"snap-44-a","placement":{"folder":"group-v4","resource_pool":"resgroup-8","host":"host-12"}}'
+            relies_on = ["db-01"]
+            [expect]
+            status = 202
+        "#;
+        let s = parse(Path::new("x.toml"), base).unwrap();
+        assert_eq!(missing_objects(&w, &s), None);
+        for (from, to, want) in [
+            (
+                "administrator@",
+                "nobody@",
+                "principal `nobody@vsphere.local`",
+            ),
+            ("domain-c8", "domain-c99", "cluster `domain-c99`"),
+            ("vm-44\"", "vm-4444\"", "virtual machine `vm-4444`"),
+            ("snap-44-a", "snap-nope", "snapshot `snap-nope`"),
+            ("group-v4", "group-v404", "folder `group-v404`"),
+            ("resgroup-8", "resgroup-808", "resource pool `resgroup-808`"),
+            ("host-12", "host-1212", "host `host-1212`"),
+            (
+                "[\"db-01\"]",
+                "[\"db-99\"]",
+                "live virtual machine named `db-99`",
+            ),
+        ] {
+            let s = parse(Path::new("x.toml"), &base.replacen(from, to, 1)).unwrap();
+            assert_eq!(missing_objects(&w, &s).as_deref(), Some(want), "{from}");
+        }
+    }
+
+    #[test]
+    fn an_expectation_may_be_a_set() {
+        let text = r#"
+            clauses = ["ACC-1"]
+            description = "d"
+            cluster = "domain-c8"
+            vm = "vm-44"
+            body = '{}'
+            [expect]
+            status = 202
+            [[expect.or]]
+            status = 400
+            error_type = "ALREADY_EXISTS"
+        "#;
+        let s = parse(Path::new("x.toml"), text).unwrap();
+        let answers = s.file.expect.answers();
+        let described: Vec<String> = answers.iter().map(Answer::describe).collect();
+        assert_eq!(described, ["202", "400 ALREADY_EXISTS"]);
+    }
 }

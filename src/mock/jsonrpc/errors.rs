@@ -37,6 +37,10 @@ pub fn error_value(e: &ApiError, restore: bool, d: Defects) -> Result<Value, Typ
                 ),
         ));
     }
-    let body = serde_json::to_value(&e.body).map_err(|x| TypeError::new(&x.to_string()))?;
+    let mut body = serde_json::to_value(&e.body).map_err(|x| TypeError::new(&x.to_string()))?;
+    if restore && d.has(Defect::ErrorMessagesEmpty) {
+        // No message at all, as the REST face sends under this defect.
+        body["messages"] = serde_json::json!([]);
+    }
     errors::error_value(name, &body)
 }

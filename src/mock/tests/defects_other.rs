@@ -36,6 +36,15 @@ const SHOWN_HERE_OR_IN_OUTCOME: &[Defect] = &[
     TaskGoesBack,
     TaskMissingStartTime,
     TaskResultNotVmId,
+    // defects_verdicts.rs (TaskTimeNotRfc3339: tasks.rs's unit test)
+    ErrorMessagesEmpty,
+    TaskTimeNotRfc3339,
+    Limit429,
+    LimitRefusedAsInvalid,
+    RaceLoserAsInvalid,
+    SideEffectLater,
+    SideEffectRenamed,
+    RefusalStartsTask,
 ];
 
 #[test]

@@ -192,15 +192,6 @@ pub const CASES: &[Case] = &[
     ),
     case(MalformedBodyAs500, ADMIN, C8, "vm-42", "junk", 400, 500),
     case(
-        NameCaseInsensitive,
-        ADMIN,
-        C8,
-        "vm-42",
-        r#"{"snapshot":"snap-42-b","name":"DB-01"}"#,
-        202,
-        400,
-    ),
-    case(
         NameTakenByLiveVmIgnored,
         ADMIN,
         C8,

@@ -5,6 +5,7 @@ mod control;
 mod defects_other;
 mod defects_outcome;
 mod defects_single;
+mod defects_verdicts;
 mod endpoints;
 mod formats;
 mod jsonrpc;
