@@ -46,7 +46,7 @@ if [ "$profile" = release ]; then
 else
     (cd "$root" && cargo build --locked --bin snapservice-conformance) || fail "cargo build failed"
 fi
-bin="$root/target/$profile/snapservice-conformance"
+bin="${CARGO_TARGET_DIR:-$root/target}/$profile/snapservice-conformance"
 [ -x "$bin" ] || fail "no binary at $bin"
 
 work="$(mktemp -d)"
