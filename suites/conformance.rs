@@ -25,13 +25,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let ctx = match Context::start(config) {
-        Ok(c) => Arc::new(c),
+    let mut ctx = match Context::start(config) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("snapservice-conformance: {e}");
             return ExitCode::from(2);
         }
     };
+    // Against a remote target the preflight runs first, as certify's: credentials, logins,
+    // and the fixture proven against the target (contradicted objects pruned, their clauses
+    // inconclusive). A run it stops is one clearly named failing setup trial.
+    let preflight = match ctx.mock {
+        None => suite::preflight::check(&mut ctx).err(),
+        Some(_) => None,
+    };
+    let ctx = Arc::new(ctx);
+    if let Some(e) = preflight {
+        return preflight_failed(&args, &ctx, e.to_string());
+    }
     let remote = ctx.mock.is_none();
     let planned = suite::trials(&ctx);
     // The restore budget is shared among the trials this invocation will run, as certify's.
@@ -95,6 +106,24 @@ fn main() -> ExitCode {
     snapservice_conformance::runner::runtime::runtime().block_on(ctx.client.logout_all());
     drop(ctx);
     conclusion.exit_code()
+}
+
+/// The preflight stopped the run: one failing setup trial says why, every other trial is
+/// listed ignored, and nothing is sent.
+fn preflight_failed(args: &Arguments, ctx: &Context, cause: String) -> ExitCode {
+    let mut trials = vec![Trial::test("SUITE::preflight", move || {
+        Err(Failed::from(format!(
+            "the target cannot be certified: {cause}"
+        )))
+    })];
+    for t in suite::trials(ctx) {
+        trials.push(
+            Trial::test(t.name, || Ok(()))
+                .with_kind("preflight-failed")
+                .with_ignored_flag(true),
+        );
+    }
+    libtest_mimic::run(args, trials).exit_code()
 }
 
 /// Whether libtest-mimic will run the trial named `name` under `args` (its filter, `--exact`

@@ -317,3 +317,42 @@ fn cargo_test_against_a_remote_defect_fails_its_declared_clauses() {
     assert!(run.stdout.contains("SNAPCONF_SEED="), "{}", run.show());
     assert_eq!(restored_vms(&mock.state()), Vec::<String>::new());
 }
+
+#[test]
+fn cargo_test_with_an_unset_credential_fails_one_setup_trial_and_sends_nothing() {
+    let mock = RemoteMock::start(&[]);
+    let dir = scratch("cargo-test-preflight");
+    let fixture = dir.join("lab.toml");
+    let text = std::fs::read_to_string(format!("{ROOT}/fixtures/default.toml")).unwrap();
+    let text = text.replacen(
+        "password = \"Adm1n!mock-only\"",
+        "password_env = \"SNAPCONF_TEST_NEVER_SET\"",
+        1,
+    );
+    assert!(
+        text.contains("SNAPCONF_TEST_NEVER_SET"),
+        "the admin's password line moved"
+    );
+    std::fs::write(&fixture, text).unwrap();
+    let mut cmd = Command::new(conformance_binary());
+    cmd.env("SNAPCONF_TARGET", &mock.url)
+        .env("SNAPCONF_FIXTURE", &fixture)
+        .env("SNAPCONF_SUITE_DIR", format!("{ROOT}/suites"))
+        .env_remove("SNAPCONF_TEST_NEVER_SET")
+        .env_remove("RUST_TEST_THREADS");
+    let run = spawn(cmd).wait();
+    assert_eq!(run.code, Some(101), "{}", run.show());
+    let failed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with("FAILED"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{}", run.show());
+    assert!(failed[0].contains("SUITE::preflight"), "{}", run.show());
+    assert!(
+        run.stdout.contains("SNAPCONF_TEST_NEVER_SET"),
+        "{}",
+        run.show()
+    );
+    assert_eq!(restores(&mock.state()), 0, "nothing was sent");
+}
