@@ -73,7 +73,7 @@ fn embed_scenarios() {
         .collect();
     files.sort();
     let mut out = String::from(
-        "/// The example scenarios embedded at build time: `(file name, text)`, sorted.\npub static EMBEDDED_SCENARIOS: &[(&str, &str)] = &[\n",
+        "/// The example scenarios embedded at build time: `(file name, text)`, sorted.\npub(crate) static EMBEDDED_SCENARIOS: &[(&str, &str)] = &[\n",
     );
     for f in &files {
         println!("cargo::rerun-if-changed={dir}/{f}");

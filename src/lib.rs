@@ -1,6 +1,8 @@
 //! snapservice-conformance: a property-based conformance harness for the vSphere Snapservice
 //! restore operation, with an embedded mock target.
 
+#![warn(unreachable_pub)]
+
 pub mod checks;
 pub mod clause;
 pub mod cli;

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::runner::{Exchange, Observation, SentRequest, TransportKind};
 
-pub fn response(status: u16, content_type: Option<&str>, body: &str) -> Observation {
+pub(super) fn response(status: u16, content_type: Option<&str>, body: &str) -> Observation {
     Observation::Response {
         status,
         content_type: content_type.map(str::to_owned),
@@ -13,12 +13,12 @@ pub fn response(status: u16, content_type: Option<&str>, body: &str) -> Observat
     }
 }
 
-pub fn json(status: u16, body: &str) -> Observation {
+pub(super) fn json(status: u16, body: &str) -> Observation {
     response(status, Some("application/json"), body)
 }
 
 /// A well-formed vAPI error body of this type.
-pub fn error(status: u16, error_type: &str) -> Observation {
+pub(super) fn error(status: u16, error_type: &str) -> Observation {
     json(
         status,
         &format!(
@@ -27,20 +27,20 @@ pub fn error(status: u16, error_type: &str) -> Observation {
     )
 }
 
-pub fn timeout() -> Observation {
+pub(super) fn timeout() -> Observation {
     Observation::Timeout {
         after: Duration::from_secs(30),
     }
 }
 
-pub fn reset() -> Observation {
+pub(super) fn reset() -> Observation {
     Observation::Transport {
         transport: TransportKind::Reset,
         detail: "connection reset by peer".into(),
     }
 }
 
-pub fn exchange(observation: Observation) -> Exchange {
+pub(super) fn exchange(observation: Observation) -> Exchange {
     Exchange {
         request: SentRequest {
             method: "POST".into(),
@@ -54,7 +54,7 @@ pub fn exchange(observation: Observation) -> Exchange {
 }
 
 /// The clauses a judgement failed, as a list sorted by id text.
-pub fn failed(j: &crate::checks::Judgement) -> Vec<crate::clause::ClauseId> {
+pub(super) fn failed(j: &crate::checks::Judgement) -> Vec<crate::clause::ClauseId> {
     let mut ids: Vec<_> = j.failed_clauses().into_iter().collect();
     ids.sort_by_key(|c| c.as_str());
     ids

@@ -216,7 +216,7 @@ fn parse_seed(s: &str) -> anyhow::Result<u64> {
 }
 
 /// `--fixture FILE`, or the default for where the binary runs.
-pub fn fixture(flag: &Option<PathBuf>) -> crate::suite::Fixture {
+pub(super) fn fixture(flag: &Option<PathBuf>) -> crate::suite::Fixture {
     flag.clone().map_or_else(
         crate::suite::Fixture::default_here,
         crate::suite::Fixture::File,

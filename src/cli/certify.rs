@@ -11,7 +11,7 @@ use crate::report::{self, Redactor};
 use crate::suite::run::{Progress, RunOptions, partial_report, run_suite};
 use crate::suite::{Context, PlannedTrial, SuiteConfig, SuiteDir, TrialResult};
 
-pub fn run(a: CertifyArgs) -> ExitCode {
+pub(super) fn run(a: CertifyArgs) -> ExitCode {
     let config = match config_from(&a) {
         Ok(c) => c,
         Err(e) => return harness_failure(e),

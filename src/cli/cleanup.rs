@@ -51,7 +51,7 @@ struct Leftovers {
     target: Option<String>,
 }
 
-pub fn run(a: CleanupArgs) -> ExitCode {
+pub(super) fn run(a: CleanupArgs) -> ExitCode {
     let left = match leftovers(&a) {
         Ok(l) => l,
         Err(e) => return harness_failure(format!("{e:#}")),

@@ -110,7 +110,7 @@ async fn snapservice_credentials(
     }
 }
 
-pub fn run(a: DiscoverArgs) -> ExitCode {
+pub(super) fn run(a: DiscoverArgs) -> ExitCode {
     if a.fixture_out.is_none() && a.check.is_none() {
         return harness_failure("discover needs --fixture-out FILE or --check FIXTURE");
     }

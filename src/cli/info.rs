@@ -6,7 +6,7 @@ use super::args::ClausesArgs;
 use crate::clause;
 use crate::suite::SuiteDir;
 
-pub fn clauses(a: ClausesArgs) -> ExitCode {
+pub(super) fn clauses(a: ClausesArgs) -> ExitCode {
     let dir = a
         .suite_dir
         .clone()
@@ -42,7 +42,7 @@ pub fn clauses(a: ClausesArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn openapi() -> ExitCode {
+pub(super) fn openapi() -> ExitCode {
     println!(
         "{}",
         serde_json::to_string_pretty(&crate::openapi::document()).unwrap_or_default()

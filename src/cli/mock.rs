@@ -7,7 +7,7 @@ use super::args::MockArgs;
 use super::harness_failure;
 use crate::mock::{Defect, MockOptions, MockServer};
 
-pub fn run(a: MockArgs) -> ExitCode {
+pub(super) fn run(a: MockArgs) -> ExitCode {
     if a.defects.iter().any(|d| d == "list") {
         for d in Defect::all() {
             println!(

@@ -6,7 +6,7 @@ use super::args::ReplayArgs;
 use super::harness_failure;
 use crate::suite::{Context, SuiteConfig};
 
-pub fn run(a: ReplayArgs) -> ExitCode {
+pub(super) fn run(a: ReplayArgs) -> ExitCode {
     let text = match std::fs::read_to_string(&a.file) {
         Ok(t) => t,
         Err(e) => return harness_failure(format!("{}: {e}", a.file.display())),

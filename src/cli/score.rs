@@ -8,7 +8,7 @@ use crate::mock::Defect;
 use crate::suite::SuiteConfig;
 use crate::suite::score::{failed_clauses, run_with_defects, score_defect, table_markdown};
 
-pub fn run(a: ScoreArgs) -> ExitCode {
+pub(super) fn run(a: ScoreArgs) -> ExitCode {
     let mut base = SuiteConfig::new();
     if let Some(n) = a.cases {
         base.cases = n;

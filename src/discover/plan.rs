@@ -24,7 +24,7 @@ pub(super) struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    pub fn new(d: &'a DiscoveredWorld) -> Plan<'a> {
+    pub(super) fn new(d: &'a DiscoveredWorld) -> Plan<'a> {
         let mut p = Plan {
             d,
             datacenters: BTreeSet::new(),
@@ -170,7 +170,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Folders are written when they are in no datacenter or in a written one.
-    pub fn folder_written(&self, id: &str) -> bool {
+    pub(super) fn folder_written(&self, id: &str) -> bool {
         self.d.folders.get(id).is_some_and(|f| {
             f.datacenter
                 .as_deref()
@@ -178,12 +178,12 @@ impl<'a> Plan<'a> {
         })
     }
 
-    pub fn is_container(&self, id: &str) -> bool {
+    pub(super) fn is_container(&self, id: &str) -> bool {
         self.folder_written(id) || self.datacenters.contains(id)
     }
 
     /// A written parent, or `None` when the parent is not written.
-    pub fn parent(&self, parent: Option<&'a str>) -> Option<&'a str> {
+    pub(super) fn parent(&self, parent: Option<&'a str>) -> Option<&'a str> {
         parent.filter(|x| self.is_container(x))
     }
 }

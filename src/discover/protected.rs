@@ -9,7 +9,7 @@ use super::reader::{ReadError, Reader, Role, seg};
 /// Reads the protected VMs of every discovered cluster, and the snapshots of each, into `d`.
 /// A cluster the appliance does not know (404) has nothing protected; it is noted, not an
 /// error, since not every cluster of a vCenter need be under snapservice.
-pub async fn snapservice(r: &Reader, d: &mut DiscoveredWorld) -> Result<(), ReadError> {
+pub(super) async fn snapservice(r: &Reader, d: &mut DiscoveredWorld) -> Result<(), ReadError> {
     let clusters: Vec<String> = d.clusters.keys().cloned().collect();
     for cluster in &clusters {
         let base = format!(

@@ -52,7 +52,7 @@ fn deepest(containers: &BTreeSet<String>, depth: impl Fn(&str) -> usize) -> Opti
 }
 
 /// Reads datacenters, folders, clusters, hosts, resource pools and VMs into `d`.
-pub async fn vcenter(r: &Reader, d: &mut DiscoveredWorld) -> Result<(), ReadError> {
+pub(super) async fn vcenter(r: &Reader, d: &mut DiscoveredWorld) -> Result<(), ReadError> {
     datacenters_and_folders(r, d).await?;
     clusters_and_hosts(r, d).await?;
     pools(r, d).await?;

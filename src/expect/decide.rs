@@ -30,17 +30,17 @@ use crate::model::{Kind, World};
 /// The mock's decision order (common brief), used only to pick the strict answer and the clause
 /// to blame first.
 pub(super) mod step {
-    pub const ACTION: u8 = 2;
-    pub const CLUSTER: u8 = 3;
-    pub const CLUSTER_PRIVILEGE: u8 = 4;
-    pub const VM: u8 = 5;
-    pub const BODY: u8 = 6;
-    pub const PLACEMENT_IDS: u8 = 7;
-    pub const PLACEMENT_PRIVILEGE: u8 = 8;
-    pub const SNAPSHOT: u8 = 9;
-    pub const NAME: u8 = 10;
-    pub const PLACEMENT: u8 = 11;
-    pub const COLLISION: u8 = 12;
+    pub(crate) const ACTION: u8 = 2;
+    pub(crate) const CLUSTER: u8 = 3;
+    pub(crate) const CLUSTER_PRIVILEGE: u8 = 4;
+    pub(crate) const VM: u8 = 5;
+    pub(crate) const BODY: u8 = 6;
+    pub(crate) const PLACEMENT_IDS: u8 = 7;
+    pub(crate) const PLACEMENT_PRIVILEGE: u8 = 8;
+    pub(crate) const SNAPSHOT: u8 = 9;
+    pub(crate) const NAME: u8 = 10;
+    pub(crate) const PLACEMENT: u8 = 11;
+    pub(crate) const COLLISION: u8 = 12;
 }
 
 #[derive(Debug)]

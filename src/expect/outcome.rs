@@ -23,39 +23,39 @@ pub(crate) mod o {
     use super::Outcome;
     use crate::model::ErrorType;
 
-    pub const INVALID: Outcome = Outcome::Error {
+    pub(crate) const INVALID: Outcome = Outcome::Error {
         status: 400,
         error_type: ErrorType::InvalidArgument,
     };
-    pub const EXISTS: Outcome = Outcome::Error {
+    pub(crate) const EXISTS: Outcome = Outcome::Error {
         status: 400,
         error_type: ErrorType::AlreadyExists,
     };
-    pub const NOT_ALLOWED: Outcome = Outcome::Error {
+    pub(crate) const NOT_ALLOWED: Outcome = Outcome::Error {
         status: 400,
         error_type: ErrorType::NotAllowedInCurrentState,
     };
-    pub const UNAUTHENTICATED: Outcome = Outcome::Error {
+    pub(crate) const UNAUTHENTICATED: Outcome = Outcome::Error {
         status: 401,
         error_type: ErrorType::Unauthenticated,
     };
-    pub const UNAUTHORIZED: Outcome = Outcome::Error {
+    pub(crate) const UNAUTHORIZED: Outcome = Outcome::Error {
         status: 403,
         error_type: ErrorType::Unauthorized,
     };
-    pub const NOT_FOUND: Outcome = Outcome::Error {
+    pub(crate) const NOT_FOUND: Outcome = Outcome::Error {
         status: 404,
         error_type: ErrorType::NotFound,
     };
-    pub const OPERATION_NOT_FOUND: Outcome = Outcome::Error {
+    pub(crate) const OPERATION_NOT_FOUND: Outcome = Outcome::Error {
         status: 404,
         error_type: ErrorType::OperationNotFound,
     };
-    pub const ERROR: Outcome = Outcome::Error {
+    pub(crate) const ERROR: Outcome = Outcome::Error {
         status: 500,
         error_type: ErrorType::Error,
     };
-    pub const UNAVAILABLE: Outcome = Outcome::Error {
+    pub(crate) const UNAVAILABLE: Outcome = Outcome::Error {
         status: 503,
         error_type: ErrorType::ServiceUnavailable,
     };

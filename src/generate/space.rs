@@ -44,7 +44,12 @@ pub(crate) struct Space {
 impl Space {
     /// Every (deleted VM, own snapshot) pair on a cluster with hosts. With `check_privileges`,
     /// only clusters the principal may restore on, and only folders and pools it may use.
-    pub fn new(world: &World, principal: &str, prefix: &str, check_privileges: bool) -> Space {
+    pub(super) fn new(
+        world: &World,
+        principal: &str,
+        prefix: &str,
+        check_privileges: bool,
+    ) -> Space {
         let may = |privilege: &str, object: &str| {
             !check_privileges || holds(world, principal, privilege, object)
         };
@@ -103,16 +108,16 @@ impl Space {
         }
     }
 
-    pub fn taken(&self, folder: &str, name: &str) -> bool {
+    pub(super) fn taken(&self, folder: &str, name: &str) -> bool {
         self.taken.contains(&(folder.to_owned(), name.to_owned()))
     }
 
-    pub fn cluster_of(&self, pair: &PairSpace) -> &ClusterSpace {
+    pub(super) fn cluster_of(&self, pair: &PairSpace) -> &ClusterSpace {
         &self.clusters[pair.cluster]
     }
 
     /// A name with the run prefix that is free in `folder`.
-    pub fn free_name(&self, folder: &str, text: &str) -> String {
+    pub(super) fn free_name(&self, folder: &str, text: &str) -> String {
         let name = format!("{}{text}", self.prefix);
         if !self.taken(folder, &name) {
             return name;

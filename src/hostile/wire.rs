@@ -20,7 +20,7 @@ const READ_CHUNK: usize = 8 * 1024;
 
 /// What the server has seen and sent, shared by every connection of one server.
 #[derive(Debug, Default)]
-pub struct Stats {
+pub(super) struct Stats {
     pub connections: AtomicU64,
     pub requests: AtomicU64,
     pub bytes_sent: AtomicU64,
@@ -37,7 +37,7 @@ pub(super) struct Request {
 }
 
 impl Request {
-    pub fn path(&self) -> &str {
+    pub(super) fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or("")
     }
 }
@@ -50,7 +50,7 @@ pub(super) struct Peer<S> {
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
-    pub fn new(stream: S, stats: Arc<Stats>) -> Self {
+    pub(super) fn new(stream: S, stats: Arc<Stats>) -> Self {
         Peer {
             stream,
             buf: Vec::new(),
@@ -58,13 +58,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
         }
     }
 
-    pub fn into_inner(self) -> S {
+    pub(super) fn into_inner(self) -> S {
         self.stream
     }
 
     /// Reads the next request head and discards its body. `None` when the client closed the
     /// connection between requests.
-    pub async fn read_request(&mut self) -> io::Result<Option<Request>> {
+    pub(super) async fn read_request(&mut self) -> io::Result<Option<Request>> {
         let head_end = loop {
             if let Some(i) = find(&self.buf, b"\r\n\r\n") {
                 break i + 4;
@@ -122,14 +122,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
     }
 
     /// Reads and throws away everything until the client closes. The buffer stays one chunk.
-    pub async fn drain_until_eof(&mut self) -> io::Result<()> {
+    pub(super) async fn drain_until_eof(&mut self) -> io::Result<()> {
         let mut scratch = [0u8; READ_CHUNK];
         while self.stream.read(&mut scratch).await? > 0 {}
         Ok(())
     }
 
     /// Writes all of `bytes` and flushes, counting them.
-    pub async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+    pub(super) async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.write_all(bytes).await?;
         self.stream.flush().await?;
         self.stats
@@ -139,7 +139,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Peer<S> {
     }
 
     /// Ends the connection cleanly (FIN, or close_notify under TLS).
-    pub async fn close(&mut self) {
+    pub(super) async fn close(&mut self) {
         let _ = self.stream.shutdown().await;
     }
 

@@ -123,7 +123,7 @@ fn control_allowed(state: &Shared, req: &Request) -> bool {
 /// Request headers (names and values, summed) the mock reads at most. Real clients send a few
 /// hundred bytes; anything far beyond is refused with a vAPI body rather than processed. (Far
 /// larger header blocks never reach here: hyper's own buffer limit closes the connection.)
-pub const HEADER_LIMIT: usize = 64 * 1024;
+pub(super) const HEADER_LIMIT: usize = 64 * 1024;
 
 /// Runs before every route: the header size limit, the control plane's peer check, and
 /// `/api`-wide injected faults (the JSON-RPC endpoints take theirs themselves, to answer them

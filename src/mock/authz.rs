@@ -50,7 +50,7 @@ pub struct Grant {
 }
 
 #[derive(Debug, Clone)]
-pub struct PrincipalRec {
+pub(super) struct PrincipalRec {
     /// SHA-256 of the password; `None` for principals that cannot log in with one.
     password: Option<[u8; 32]>,
     pub grants: Vec<Grant>,

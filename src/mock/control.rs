@@ -44,12 +44,12 @@ fn created() -> Response {
     json_response(StatusCode::CREATED, b"{}".to_vec())
 }
 
-pub async fn reset(State(state): State<AppState>) -> Response {
+pub(super) async fn reset(State(state): State<AppState>) -> Response {
     state.reset();
     no_content()
 }
 
-pub async fn get_state(State(state): State<AppState>) -> Response {
+pub(super) async fn get_state(State(state): State<AppState>) -> Response {
     let now = Instant::now();
     let inner = state.lock(now);
     let vms: Vec<_> = inner
@@ -159,7 +159,7 @@ fn to_grant(state: &AppState, g: GrantBody) -> Result<Grant, ApiError> {
     }
 }
 
-pub async fn add_principal(State(state): State<AppState>, body: Body) -> Response {
+pub(super) async fn add_principal(State(state): State<AppState>, body: Body) -> Response {
     let p: PrincipalBody = match read_json(body).await {
         Ok(p) => p,
         Err(e) => return e.into_response(),
@@ -184,7 +184,7 @@ pub async fn add_principal(State(state): State<AppState>, body: Body) -> Respons
     }
 }
 
-pub async fn add_permission(State(state): State<AppState>, body: Body) -> Response {
+pub(super) async fn add_permission(State(state): State<AppState>, body: Body) -> Response {
     let p: PermissionBody = match read_json(body).await {
         Ok(p) => p,
         Err(e) => return e.into_response(),
@@ -232,7 +232,7 @@ struct SettingsBody {
     restore_delay_count: Option<u32>,
 }
 
-pub async fn put_settings(State(state): State<AppState>, body: Body) -> Response {
+pub(super) async fn put_settings(State(state): State<AppState>, body: Body) -> Response {
     let s: SettingsBody = match read_json(body).await {
         Ok(s) => s,
         Err(e) => return e.into_response(),
@@ -263,12 +263,12 @@ pub async fn put_settings(State(state): State<AppState>, body: Body) -> Response
     no_content()
 }
 
-pub async fn hold(State(state): State<AppState>) -> Response {
+pub(super) async fn hold(State(state): State<AppState>) -> Response {
     state.lock(Instant::now()).settings.held = true;
     no_content()
 }
 
-pub async fn release(State(state): State<AppState>) -> Response {
+pub(super) async fn release(State(state): State<AppState>) -> Response {
     let now = Instant::now();
     let mut inner: std::sync::MutexGuard<'_, Inner> = state.lock(now);
     inner.tasks.postpone_due(now);
@@ -286,7 +286,7 @@ struct FaultBody {
     scope: Option<String>,
 }
 
-pub async fn add_fault(State(state): State<AppState>, body: Body) -> Response {
+pub(super) async fn add_fault(State(state): State<AppState>, body: Body) -> Response {
     let f: FaultBody = match read_json(body).await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -320,7 +320,7 @@ struct TaskFaultBody {
     count: u32,
 }
 
-pub async fn add_task_fault(State(state): State<AppState>, body: Body) -> Response {
+pub(super) async fn add_task_fault(State(state): State<AppState>, body: Body) -> Response {
     let f: TaskFaultBody = match read_json(body).await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
@@ -329,7 +329,7 @@ pub async fn add_task_fault(State(state): State<AppState>, body: Body) -> Respon
     no_content()
 }
 
-pub async fn clear_faults(State(state): State<AppState>) -> Response {
+pub(super) async fn clear_faults(State(state): State<AppState>) -> Response {
     let mut inner = state.lock(Instant::now());
     state.set_fault(&mut inner, None);
     inner.task_failures = 0;

@@ -103,7 +103,7 @@ type P3 = Result<Path<(String, String, String)>, PathRejection>;
 
 /// The VM list's filters, as either face reads them (absent = no filter).
 #[derive(Debug, Default)]
-pub struct VmFilter {
+pub(super) struct VmFilter {
     pub vms: Option<HashSet<String>>,
     pub name_patterns: Option<HashSet<String>>,
     pub local_protection_enabled: Option<bool>,
@@ -111,7 +111,7 @@ pub struct VmFilter {
 
 /// The snapshot list's filters, as either face reads them (absent = no filter).
 #[derive(Debug, Default)]
-pub struct SnapshotFilter {
+pub(super) struct SnapshotFilter {
     pub snapshots: Option<HashSet<String>>,
     pub names: Option<HashSet<String>>,
     pub snapshot_type: Option<HashSet<String>>,
@@ -123,7 +123,7 @@ pub struct SnapshotFilter {
 
 /// The VMs protected on `cluster` that pass `filter` (read by the face; its error is reported
 /// after the cluster's).
-pub fn vms(
+pub(super) fn vms(
     ix: &Index,
     inner: &Inner,
     cluster: &str,
@@ -150,7 +150,12 @@ pub fn vms(
 }
 
 /// One protected VM of `cluster`.
-pub fn vm(ix: &Index, inner: &Inner, cluster: &str, vm: &str) -> Result<ProtectedVmInfo, ApiError> {
+pub(super) fn vm(
+    ix: &Index,
+    inner: &Inner,
+    cluster: &str,
+    vm: &str,
+) -> Result<ProtectedVmInfo, ApiError> {
     if ix.cluster(cluster).is_none() {
         return Err(cluster_not_found(cluster));
     }
@@ -161,7 +166,7 @@ pub fn vm(ix: &Index, inner: &Inner, cluster: &str, vm: &str) -> Result<Protecte
 }
 
 /// The snapshots of a protected VM that pass `filter`.
-pub fn snapshots(
+pub(super) fn snapshots(
     ix: &Index,
     inner: &Inner,
     cluster: &str,
@@ -202,7 +207,7 @@ pub fn snapshots(
 }
 
 /// One snapshot of a protected VM.
-pub fn snapshot(
+pub(super) fn snapshot(
     ix: &Index,
     inner: &Inner,
     cluster: &str,
@@ -240,7 +245,7 @@ fn reply<T: Serialize>(r: Result<T, ApiError>) -> Response {
     }
 }
 
-pub async fn list_vms(
+pub(super) async fn list_vms(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: P1,
@@ -263,7 +268,11 @@ pub async fn list_vms(
     reply(vms(&state.index, &inner, &cluster, filter).map(|items| Items { items }))
 }
 
-pub async fn get_vm(State(state): State<AppState>, headers: HeaderMap, path: P2) -> Response {
+pub(super) async fn get_vm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: P2,
+) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(&headers, now) {
@@ -275,7 +284,7 @@ pub async fn get_vm(State(state): State<AppState>, headers: HeaderMap, path: P2)
     reply(vm(&state.index, &inner, &cluster, &id))
 }
 
-pub async fn list_snapshots(
+pub(super) async fn list_snapshots(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: P2,
@@ -304,7 +313,11 @@ pub async fn list_snapshots(
     reply(snapshots(&state.index, &inner, &cluster, &id, filter).map(|items| Items { items }))
 }
 
-pub async fn get_snapshot(State(state): State<AppState>, headers: HeaderMap, path: P3) -> Response {
+pub(super) async fn get_snapshot(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: P3,
+) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(&headers, now) {

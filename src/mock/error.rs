@@ -9,7 +9,7 @@ use crate::model::{ErrorType, LocalizableMessage, VapiError};
 
 use super::defect::{Defect, Defects};
 
-pub const JSON: &str = "application/json";
+pub(super) const JSON: &str = "application/json";
 
 /// An error answer: the vAPI body and the status it goes with.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +125,7 @@ impl IntoResponse for ApiError {
 }
 
 /// A response with a JSON body.
-pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+pub(super) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut r = (status, body).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
@@ -133,7 +133,7 @@ pub fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 }
 
 /// Renders an error of the restore operation, where the error-format defects apply.
-pub fn render_restore(err: ApiError, defects: Defects) -> Response {
+pub(super) fn render_restore(err: ApiError, defects: Defects) -> Response {
     let body = if defects.has(Defect::ErrorMessagesEmpty) {
         serde_json::to_vec(&serde_json::json!({
             "error_type": err.body.error_type,
@@ -167,7 +167,7 @@ pub fn render_restore(err: ApiError, defects: Defects) -> Response {
 }
 
 /// Renders an injected fault, where the fault defects apply.
-pub fn render_fault(status: u16, defects: Defects) -> Response {
+pub(super) fn render_fault(status: u16, defects: Defects) -> Response {
     if status == 503 && defects.has(Defect::UnavailableAs500) {
         return ApiError::fault(500).into_response();
     }

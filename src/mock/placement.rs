@@ -12,7 +12,7 @@ use super::spec::Placement;
 use super::state::{Inner, Shared};
 
 /// Step 7: each placement id names an object of its field's type.
-pub fn typed_placement(shared: &Shared, mut p: Placement) -> Result<Placement, ApiError> {
+pub(super) fn typed_placement(shared: &Shared, mut p: Placement) -> Result<Placement, ApiError> {
     let ignore = shared.defects.has(Defect::PlacementTypeUnchecked);
     for (field, value, kind) in [
         ("folder", &mut p.folder, Kind::Folder),
@@ -37,7 +37,7 @@ pub fn typed_placement(shared: &Shared, mut p: Placement) -> Result<Placement, A
 }
 
 /// Step 8: the privileges the placement's objects need.
-pub fn placement_privileges(
+pub(super) fn placement_privileges(
     inner: &Inner,
     shared: &Shared,
     user: &str,
@@ -64,13 +64,13 @@ pub fn placement_privileges(
     Ok(())
 }
 
-pub struct Resolved {
+pub(super) struct Resolved {
     pub resource_pool: String,
     pub host: String,
 }
 
 /// Step 11: where the VM goes, or why the placement does not fit the cluster.
-pub fn resolve_placement(
+pub(super) fn resolve_placement(
     shared: &Shared,
     cluster: &Cluster,
     p: &Placement,

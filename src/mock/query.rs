@@ -8,10 +8,10 @@ use std::time::SystemTime;
 use super::error::ApiError;
 
 /// Parsed query parameters, in order.
-pub struct Query(Vec<(String, String)>);
+pub(super) struct Query(Vec<(String, String)>);
 
 impl Query {
-    pub fn parse(raw: Option<&str>) -> Query {
+    pub(super) fn parse(raw: Option<&str>) -> Query {
         Query(
             url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -20,7 +20,7 @@ impl Query {
     }
 
     /// The values of a set filter; `None` when the filter is absent (matches everything).
-    pub fn set(&self, key: &str) -> Option<HashSet<String>> {
+    pub(super) fn set(&self, key: &str) -> Option<HashSet<String>> {
         let mut out: Option<HashSet<String>> = None;
         for (k, v) in &self.0 {
             if k == key {
@@ -36,14 +36,14 @@ impl Query {
         out
     }
 
-    pub fn single(&self, key: &str) -> Option<&str> {
+    pub(super) fn single(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
+    pub(super) fn bool(&self, key: &str) -> Result<Option<bool>, ApiError> {
         match self.single(key) {
             None => Ok(None),
             Some("true") => Ok(Some(true)),
@@ -52,7 +52,7 @@ impl Query {
         }
     }
 
-    pub fn time(&self, key: &str) -> Result<Option<SystemTime>, ApiError> {
+    pub(super) fn time(&self, key: &str) -> Result<Option<SystemTime>, ApiError> {
         match self.single(key) {
             None => Ok(None),
             Some(v) => humantime::parse_rfc3339_weak(v)
@@ -63,12 +63,12 @@ impl Query {
 }
 
 /// Whether a filter (absent = everything) admits `value`.
-pub fn admits(filter: &Option<HashSet<String>>, value: &str) -> bool {
+pub(super) fn admits(filter: &Option<HashSet<String>>, value: &str) -> bool {
     filter.as_ref().is_none_or(|s| s.contains(value))
 }
 
 /// `*` matches any run of characters; everything else matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(super) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
     let (mut pi, mut ti) = (0, 0);

@@ -26,11 +26,11 @@ use super::state::{AppState, FaultScope, Inner, Shared};
 use super::tasks::{Outcome, Plan, Task};
 
 /// Request bodies above this are refused (400, never 413: FMT-4).
-pub const BODY_LIMIT: usize = 1024 * 1024;
+pub(super) const BODY_LIMIT: usize = 1024 * 1024;
 
-pub const CLUSTER_PRIVILEGE: &str = "Host.Config.Storage";
-pub const FOLDER_PRIVILEGE: &str = "VirtualMachine.Inventory.Create";
-pub const POOL_PRIVILEGE: &str = "Resource.AssignVMToPool";
+pub(super) const CLUSTER_PRIVILEGE: &str = "Host.Config.Storage";
+pub(super) const FOLDER_PRIVILEGE: &str = "VirtualMachine.Inventory.Create";
+pub(super) const POOL_PRIVILEGE: &str = "Resource.AssignVMToPool";
 
 const MSG: &str = "com.vmware.snapservice.restore";
 
@@ -39,7 +39,7 @@ pub(super) fn invalid(what: &str, message: String, args: &[&str]) -> ApiError {
 }
 
 /// What the REST handler reads off the request.
-pub struct RestoreRequest<'a> {
+pub(super) struct RestoreRequest<'a> {
     pub headers: &'a HeaderMap,
     /// `None` when the path parameters could not be decoded.
     pub target: Option<(&'a str, &'a str)>,
@@ -51,7 +51,7 @@ pub struct RestoreRequest<'a> {
 /// A restore request with its wire form taken off: what the decision core judges. Each face
 /// (REST here, JSON-RPC in `jsonrpc/`) reads its own wire into this, so both faces share every
 /// decision and every defect branch.
-pub struct Restore<'a> {
+pub(super) struct Restore<'a> {
     /// Step 1: the caller's user, or the face's authentication error.
     pub caller: Result<String, ApiError>,
     /// Whether the caller presented a session id (the error-type-mismatch defect keys on it).
@@ -65,7 +65,7 @@ pub struct Restore<'a> {
     pub spec: Result<Spec, SpecError>,
 }
 
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
     RawQuery(query): RawQuery,
@@ -115,7 +115,11 @@ fn query_param<'q>(query: Option<&'q str>, key: &str) -> Option<std::borrow::Cow
 
 /// The REST face: the session header, the path, the query's operation and the body. Runs under
 /// the state lock (authentication touches the session).
-pub fn read_rest<'a>(inner: &mut Inner, now: Instant, req: &RestoreRequest<'a>) -> Restore<'a> {
+pub(super) fn read_rest<'a>(
+    inner: &mut Inner,
+    now: Instant,
+    req: &RestoreRequest<'a>,
+) -> Restore<'a> {
     let operation = match req.target {
         None => Ok(()),
         Some((cluster_id, vm)) => {
@@ -143,7 +147,7 @@ pub fn read_rest<'a>(inner: &mut Inner, now: Instant, req: &RestoreRequest<'a>) 
 }
 
 /// Steps 1 to 14 of the decision order. `Ok` is the accepted task's id.
-pub fn decide(
+pub(super) fn decide(
     shared: &Shared,
     inner: &mut Inner,
     now: Instant,

@@ -17,7 +17,7 @@ use super::defect::Defect;
 use super::error::{ApiError, json_response};
 use super::state::AppState;
 
-pub const SESSION_HEADER: &str = "vmware-api-session-id";
+pub(super) const SESSION_HEADER: &str = "vmware-api-session-id";
 
 /// Sessions kept at most.
 const MAX_SESSIONS: usize = 100_000;
@@ -138,7 +138,7 @@ fn new_session_id() -> String {
 }
 
 /// The session id a request presents, if any.
-pub fn session_id(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn session_id(headers: &HeaderMap) -> Option<&str> {
     headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok())
 }
 
@@ -157,7 +157,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((user.to_owned(), password.to_owned()))
 }
 
-pub async fn create(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn create(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some((user, password)) = basic_credentials(&headers) else {
         return ApiError::unauthenticated().into_response();
     };
@@ -176,7 +176,10 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap) -> Respon
 /// `POST /api/snapservice/sessions` (API 9.0+): a session for the bearer of an
 /// `Authorization: SIGN` token, the way the appliance authenticates; Basic too when the mock
 /// serves both roles on one listener (split, the snapservice listener never sees Basic).
-pub async fn create_snapservice(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn create_snapservice(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     let sign = headers
@@ -198,7 +201,7 @@ pub async fn create_snapservice(State(state): State<AppState>, headers: HeaderMa
     )
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     let Some(s) = session_id(&headers).and_then(|id| inner.sessions.touch(id, now)) else {
@@ -215,7 +218,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Response 
     )
 }
 
-pub async fn delete(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(super) async fn delete(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     let Some(id) = session_id(&headers) else {

@@ -13,10 +13,10 @@ use super::state::{Inner, Shared};
 use super::tasks::{Outcome, Task};
 
 /// How long after the refusal the side-effect-later VM appears.
-pub const LATER: Duration = Duration::from_millis(1500);
+pub(super) const LATER: Duration = Duration::from_millis(1500);
 
 /// What the refused restore would have restored, as far as step 11 knows it.
-pub struct Refused<'a> {
+pub(super) struct Refused<'a> {
     pub cluster: &'a Cluster,
     pub vm: &'a str,
     pub user: &'a str,
@@ -25,7 +25,12 @@ pub struct Refused<'a> {
 }
 
 /// Applies the side-effect defects to a restore refused for its placement.
-pub fn on_placement_refusal(shared: &Shared, inner: &mut Inner, now: Instant, r: &Refused<'_>) {
+pub(super) fn on_placement_refusal(
+    shared: &Shared,
+    inner: &mut Inner,
+    now: Instant,
+    r: &Refused<'_>,
+) {
     let d = shared.defects;
     let ix = &shared.index;
     let vm = |name: String| VmRec {

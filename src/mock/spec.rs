@@ -6,21 +6,21 @@
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Placement {
+pub(super) struct Placement {
     pub folder: Option<String>,
     pub resource_pool: Option<String>,
     pub host: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Spec {
+pub(super) struct Spec {
     pub snapshot: Option<String>,
     pub name: Option<String>,
     pub placement: Option<Placement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SpecError {
+pub(super) enum SpecError {
     /// The body is larger than the mock reads (`restore::BODY_LIMIT`).
     TooLarge,
     NotJson,
@@ -31,7 +31,7 @@ pub enum SpecError {
 }
 
 impl SpecError {
-    pub fn detail(&self) -> String {
+    pub(super) fn detail(&self) -> String {
         match self {
             SpecError::TooLarge => "the body is larger than 1 MiB".into(),
             SpecError::NotJson => "the body is not JSON".into(),
@@ -54,13 +54,13 @@ fn opt_string(
     }
 }
 
-pub fn parse(body: &[u8]) -> Result<Spec, SpecError> {
+pub(super) fn parse(body: &[u8]) -> Result<Spec, SpecError> {
     let v: Value = serde_json::from_slice(body).map_err(|_| SpecError::NotJson)?;
     from_value(&v)
 }
 
 /// A spec from a JSON value (the JSON-RPC face reads its typed spec into this form first).
-pub fn from_value(v: &Value) -> Result<Spec, SpecError> {
+pub(super) fn from_value(v: &Value) -> Result<Spec, SpecError> {
     let Value::Object(obj) = v else {
         return Err(SpecError::NotObject);
     };
@@ -83,7 +83,7 @@ pub fn from_value(v: &Value) -> Result<Spec, SpecError> {
 /// Why a VM name is not valid (INV-11), or `None` when it is. Valid names are 1 to 80
 /// characters (not bytes), not only whitespace, without control characters; Unicode, spaces
 /// and punctuation are fine.
-pub fn name_problem(name: &str) -> Option<&'static str> {
+pub(super) fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("is empty")
     } else if name.trim().is_empty() {

@@ -19,7 +19,7 @@ use super::state::AppState;
 pub const PATH: &str = "/sts/STSService/vsphere.local";
 
 /// Issue requests above this are refused (a real one is under 4 KiB).
-pub const BODY_LIMIT: usize = 256 * 1024;
+pub(super) const BODY_LIMIT: usize = 256 * 1024;
 
 const XML: &str = "text/xml; charset=utf-8";
 
@@ -50,7 +50,7 @@ fn requested_lifetime(r: &IssueRequest, now: SystemTime) -> Result<Option<Durati
     }
 }
 
-pub async fn issue(State(state): State<AppState>, body: Body) -> Response {
+pub(super) async fn issue(State(state): State<AppState>, body: Body) -> Response {
     // Step 1: a readable request of bounded size.
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
         return invalid("The request is unreadable or larger than the STS accepts.");

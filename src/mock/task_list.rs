@@ -22,7 +22,7 @@ use super::state::AppState;
 use super::tasks::Task;
 
 /// Most tasks one list returns (the documented cap).
-pub const MAX_LISTED: usize = 1000;
+pub(super) const MAX_LISTED: usize = 1000;
 
 #[derive(Debug, Default, Deserialize)]
 struct ListRequest {
@@ -79,7 +79,7 @@ impl FilterSpec {
     }
 }
 
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,

@@ -22,7 +22,7 @@ use super::defect::{Defect, Defects};
 use super::error::{ApiError, json_response};
 use super::state::{AppState, Inner, Shared};
 
-pub const SERVICE: &str = "com.vmware.snapservice.clusters.virtual_machines";
+pub(super) const SERVICE: &str = "com.vmware.snapservice.clusters.virtual_machines";
 
 /// Where and how an accepted restore will create its VM.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,7 +282,7 @@ impl Tasks {
 }
 
 /// The `Info` of task `id` as its caller reads it now, or NotFound; both faces serve this.
-pub fn read_info(
+pub(super) fn read_info(
     state: &Shared,
     inner: &mut Inner,
     now: Instant,
@@ -322,7 +322,7 @@ fn task_response(
     )
 }
 
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
     task: Result<Path<String>, PathRejection>,

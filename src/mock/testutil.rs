@@ -14,17 +14,17 @@ use crate::model::World;
 use super::defect::Defect;
 use super::{app, state};
 
-pub const ADMIN: (&str, &str) = ("administrator@vsphere.local", "Adm1n!mock-only");
-pub const READONLY: (&str, &str) = ("readonly@vsphere.local", "Read0nly!mock-only");
-pub const OPERATOR: (&str, &str) = ("operator@vsphere.local", "0perator!mock-only");
-pub const NO_STORAGE: (&str, &str) = ("no-storage@vsphere.local", "N0storage!mock-only");
-pub const NO_FOLDER: (&str, &str) = ("no-folder@vsphere.local", "N0folder!mock-only");
-pub const NO_POOL: (&str, &str) = ("no-pool@vsphere.local", "N0pool!mock-only");
-pub const APPS_FOLDER: (&str, &str) = ("apps-folder@vsphere.local", "Apps!mock-only");
-pub const SHARED_POOL: (&str, &str) = ("shared-pool@vsphere.local", "Shared!mock-only");
-pub const NO_PROPAGATE: (&str, &str) = ("no-propagate@vsphere.local", "N0prop!mock-only");
+pub(super) const ADMIN: (&str, &str) = ("administrator@vsphere.local", "Adm1n!mock-only");
+pub(super) const READONLY: (&str, &str) = ("readonly@vsphere.local", "Read0nly!mock-only");
+pub(super) const OPERATOR: (&str, &str) = ("operator@vsphere.local", "0perator!mock-only");
+pub(super) const NO_STORAGE: (&str, &str) = ("no-storage@vsphere.local", "N0storage!mock-only");
+pub(super) const NO_FOLDER: (&str, &str) = ("no-folder@vsphere.local", "N0folder!mock-only");
+pub(super) const NO_POOL: (&str, &str) = ("no-pool@vsphere.local", "N0pool!mock-only");
+pub(super) const APPS_FOLDER: (&str, &str) = ("apps-folder@vsphere.local", "Apps!mock-only");
+pub(super) const SHARED_POOL: (&str, &str) = ("shared-pool@vsphere.local", "Shared!mock-only");
+pub(super) const NO_PROPAGATE: (&str, &str) = ("no-propagate@vsphere.local", "N0prop!mock-only");
 
-pub fn default_world() -> World {
+pub(super) fn default_world() -> World {
     let path = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/default.toml"
@@ -34,14 +34,14 @@ pub fn default_world() -> World {
 
 /// A response, read whole.
 #[derive(Debug)]
-pub struct Reply {
+pub(super) struct Reply {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
                 "status {} body is not JSON ({e}): {}",
@@ -51,11 +51,11 @@ impl Reply {
         })
     }
 
-    pub fn error_type(&self) -> String {
+    pub(super) fn error_type(&self) -> String {
         self.json()["error_type"].as_str().unwrap_or("").to_owned()
     }
 
-    pub fn message_id(&self) -> String {
+    pub(super) fn message_id(&self) -> String {
         self.json()["messages"][0]["id"]
             .as_str()
             .unwrap_or("")
@@ -63,7 +63,7 @@ impl Reply {
     }
 
     /// Asserts a vAPI error of this status and type, with a JSON content type.
-    pub fn assert_error(&self, status: u16, error_type: &str) {
+    pub(super) fn assert_error(&self, status: u16, error_type: &str) {
         assert_eq!(
             (self.status, self.error_type().as_str()),
             (status, error_type),
@@ -81,22 +81,22 @@ impl Reply {
 }
 
 /// The app over the default world, with defects.
-pub struct Mock {
+pub(super) struct Mock {
     pub app: Router,
 }
 
 impl Mock {
-    pub fn new() -> Mock {
+    pub(super) fn new() -> Mock {
         Mock::with(&[])
     }
 
-    pub fn with(defects: &[Defect]) -> Mock {
+    pub(super) fn with(defects: &[Defect]) -> Mock {
         Mock {
             app: app(state(default_world(), defects, false)),
         }
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Reply {
+    pub(super) async fn send(&self, req: Request<Body>) -> Reply {
         let resp = self.app.clone().oneshot(req).await.expect("infallible");
         let status = resp.status().as_u16();
         let content_type = resp
@@ -114,7 +114,7 @@ impl Mock {
         }
     }
 
-    pub async fn call(
+    pub(super) async fn call(
         &self,
         method: &str,
         uri: &str,
@@ -135,7 +135,7 @@ impl Mock {
         self.send(b.body(body).unwrap()).await
     }
 
-    pub async fn login(&self, who: (&str, &str)) -> String {
+    pub(super) async fn login(&self, who: (&str, &str)) -> String {
         let basic =
             base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", who.0, who.1));
         let r = self
@@ -150,7 +150,13 @@ impl Mock {
         r.json().as_str().unwrap().to_owned()
     }
 
-    pub async fn restore(&self, session: &str, cluster: &str, vm: &str, body: &str) -> Reply {
+    pub(super) async fn restore(
+        &self,
+        session: &str,
+        cluster: &str,
+        vm: &str,
+        body: &str,
+    ) -> Reply {
         self.call(
             "POST",
             &format!("/api/snapservice/clusters/{cluster}/virtual-machines/{vm}?action=restore&vmw-task=true"),
@@ -160,16 +166,16 @@ impl Mock {
         .await
     }
 
-    pub async fn control(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
+    pub(super) async fn control(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
         self.call(method, path, None, body).await
     }
 
-    pub async fn state(&self) -> Value {
+    pub(super) async fn state(&self) -> Value {
         self.control("GET", "/__mock/state", None).await.json()
     }
 
     /// Polls a task until it is terminal (or 2 s pass); the last Info.
-    pub async fn wait_task(&self, session: &str, task: &str) -> Value {
+    pub(super) async fn wait_task(&self, session: &str, task: &str) -> Value {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         loop {
             let r = self
@@ -191,7 +197,7 @@ impl Mock {
     }
 
     /// Live VMs named `name` in `folder`.
-    pub async fn vms_named(&self, session: &str, name: &str, folder: &str) -> Vec<Value> {
+    pub(super) async fn vms_named(&self, session: &str, name: &str, folder: &str) -> Vec<Value> {
         let r = self
             .call(
                 "GET",
@@ -205,6 +211,6 @@ impl Mock {
     }
 }
 
-pub fn urlenc(s: &str) -> String {
+pub(super) fn urlenc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

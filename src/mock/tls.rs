@@ -10,7 +10,7 @@ use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A certificate, its PEM for clients to pin, and the server configuration that presents it.
-pub struct TlsIdentity {
+pub(super) struct TlsIdentity {
     pub cert_pem: String,
     pub config: Arc<ServerConfig>,
 }
@@ -22,7 +22,7 @@ pub fn install_crypto_provider() {
 }
 
 /// One certificate for every listen address (the two listeners of a split mock share it).
-pub fn self_signed_for(listen: &[IpAddr]) -> anyhow::Result<TlsIdentity> {
+pub(super) fn self_signed_for(listen: &[IpAddr]) -> anyhow::Result<TlsIdentity> {
     install_crypto_provider();
     let mut names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
     for ip in listen {

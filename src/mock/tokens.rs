@@ -23,7 +23,8 @@ use super::state::Inner;
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// The Issuer the mock's STS writes (shaped like vCenter's).
-pub const ISSUER: &str = "https://snapservice-conformance.mock/websso/SAML2/Metadata/vsphere.local";
+pub(super) const ISSUER: &str =
+    "https://snapservice-conformance.mock/websso/SAML2/Metadata/vsphere.local";
 
 /// Why a token was refused (never shown to the client: every refusal is the same 401).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,7 +46,7 @@ fn summary(v: &VmRec) -> VmSummary {
     }
 }
 
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
@@ -87,7 +87,7 @@ pub async fn list(
 
 type P1 = Result<Path<String>, PathRejection>;
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
+pub(super) async fn get(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(&headers, now) {
@@ -114,7 +114,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, path: P1) ->
     )
 }
 
-pub async fn power(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
+pub(super) async fn power(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(&headers, now) {
@@ -136,7 +136,11 @@ pub async fn power(State(state): State<AppState>, headers: HeaderMap, path: P1) 
     )
 }
 
-pub async fn delete(State(state): State<AppState>, headers: HeaderMap, path: P1) -> Response {
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: P1,
+) -> Response {
     let now = Instant::now();
     let mut inner = state.lock(now);
     if let Err(e) = inner.authenticate(&headers, now) {
@@ -164,7 +168,7 @@ pub async fn delete(State(state): State<AppState>, headers: HeaderMap, path: P1)
 
 /// `POST /api/vcenter/vm/{vm}/power?action=start|stop`: the power operations a client needs to
 /// clean up (a VM must be powered off before it can be deleted).
-pub async fn power_action(
+pub(super) async fn power_action(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: P1,

@@ -37,7 +37,7 @@ use super::query::{Query, admits};
 use super::state::AppState;
 
 /// The inventory routes, merged into the app by `app.rs`.
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/vcenter/datacenter", get(list_datacenters))
         .route("/api/vcenter/datacenter/{datacenter}", get(get_datacenter))

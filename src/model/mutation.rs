@@ -16,20 +16,20 @@ use crate::clause::ClauseId;
 
 /// What a mutation touches; two mutations that touch the same thing are never combined.
 pub(crate) mod slot {
-    pub const AUTH: u32 = 1;
-    pub const ACTION: u32 = 1 << 1;
-    pub const VMW_TASK: u32 = 1 << 2;
-    pub const CLUSTER: u32 = 1 << 3;
-    pub const VM: u32 = 1 << 4;
-    pub const SNAPSHOT: u32 = 1 << 5;
-    pub const NAME: u32 = 1 << 6;
-    pub const PLACEMENT: u32 = 1 << 7;
-    pub const FOLDER: u32 = 1 << 8;
-    pub const POOL: u32 = 1 << 9;
-    pub const HOST: u32 = 1 << 10;
-    pub const EXTRA: u32 = 1 << 11;
-    pub const BODY: u32 = SNAPSHOT | NAME | PLACEMENT | FOLDER | POOL | HOST | EXTRA;
-    pub const PLACEMENT_ALL: u32 = PLACEMENT | FOLDER | POOL | HOST;
+    pub(crate) const AUTH: u32 = 1;
+    pub(crate) const ACTION: u32 = 1 << 1;
+    pub(crate) const VMW_TASK: u32 = 1 << 2;
+    pub(crate) const CLUSTER: u32 = 1 << 3;
+    pub(crate) const VM: u32 = 1 << 4;
+    pub(crate) const SNAPSHOT: u32 = 1 << 5;
+    pub(crate) const NAME: u32 = 1 << 6;
+    pub(crate) const PLACEMENT: u32 = 1 << 7;
+    pub(crate) const FOLDER: u32 = 1 << 8;
+    pub(crate) const POOL: u32 = 1 << 9;
+    pub(crate) const HOST: u32 = 1 << 10;
+    pub(crate) const EXTRA: u32 = 1 << 11;
+    pub(crate) const BODY: u32 = SNAPSHOT | NAME | PLACEMENT | FOLDER | POOL | HOST | EXTRA;
+    pub(crate) const PLACEMENT_ALL: u32 = PLACEMENT | FOLDER | POOL | HOST;
 }
 
 /// Declares `Mutation` and its lookups from one table of

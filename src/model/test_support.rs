@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use crate::model::World;
 
-pub fn test_world() -> &'static World {
+pub(crate) fn test_world() -> &'static World {
     static CELL: OnceLock<World> = OnceLock::new();
     CELL.get_or_init(|| {
         let path = Path::new(concat!(

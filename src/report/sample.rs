@@ -4,12 +4,12 @@
 use super::model::*;
 
 /// A fixture password (from `fixtures/default.toml`) that leaks into a failure message.
-pub const SECRET: &str = "Adm1n!mock-only";
+pub(crate) const SECRET: &str = "Adm1n!mock-only";
 
 /// Markup in a server's answer, which every renderer must show as text.
-pub const SCRIPT: &str = "<script>alert('x')</script>";
+pub(crate) const SCRIPT: &str = "<script>alert('x')</script>";
 
-pub fn report() -> RunReport {
+pub(crate) fn report() -> RunReport {
     let failure = FailureReport {
         trial: "property::authz_folder".into(),
         expected: "403 UNAUTHORIZED".into(),

@@ -4,7 +4,7 @@
 use super::model::{ClauseReport, RunReport, Verdict};
 
 /// The verdict as shown to people: an excused failure says so next to the verdict.
-pub fn verdict_label(c: &ClauseReport) -> String {
+pub(super) fn verdict_label(c: &ClauseReport) -> String {
     match (c.verdict, &c.deviation) {
         (Verdict::Fail, Some(_)) => "fail (known deviation)".into(),
         (v, _) => v.as_str().into(),
@@ -12,7 +12,7 @@ pub fn verdict_label(c: &ClauseReport) -> String {
 }
 
 /// `1 pass, 1 fail (1 known deviation), 1 not exercisable, 1 inconclusive`.
-pub fn summary_counts(report: &RunReport) -> String {
+pub(super) fn summary_counts(report: &RunReport) -> String {
     let s = &report.summary;
     let accepted = if s.accepted > 0 {
         format!(
@@ -32,7 +32,7 @@ pub fn summary_counts(report: &RunReport) -> String {
 /// The run's overall verdict, as its exit code has it: `fail` when a clause fails (a known
 /// deviation does not count), else `inconclusive` when a clause is inconclusive, the run was
 /// interrupted or nothing passed, else `pass`.
-pub fn overall(report: &RunReport) -> Verdict {
+pub(super) fn overall(report: &RunReport) -> Verdict {
     if super::deviations::exit_failures(report) > 0 {
         Verdict::Fail
     } else if report.summary.inconclusive > 0
@@ -46,7 +46,7 @@ pub fn overall(report: &RunReport) -> Verdict {
 }
 
 /// Seconds with a precision that suits them: `0.25 s`, `12.5 s`, `3 min 20 s`.
-pub fn duration(seconds: f64) -> String {
+pub(super) fn duration(seconds: f64) -> String {
     if seconds < 60.0 {
         let s = format!("{seconds:.2}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -57,12 +57,15 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
-pub fn yes_no(b: bool) -> &'static str {
+pub(super) fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
 /// Clauses with `verdict`, in report order.
-pub fn with_verdict(report: &RunReport, verdict: Verdict) -> impl Iterator<Item = &ClauseReport> {
+pub(super) fn with_verdict(
+    report: &RunReport,
+    verdict: Verdict,
+) -> impl Iterator<Item = &ClauseReport> {
     report.clauses.iter().filter(move |c| c.verdict == verdict)
 }
 

@@ -156,7 +156,7 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    pub fn sample() -> Assertion {
+    pub(super) fn sample() -> Assertion {
         let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_790_000_000_000);
         Assertion {
             id: "_a1".into(),

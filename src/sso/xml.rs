@@ -17,7 +17,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::{NsReader, Writer, XmlVersion};
 
 /// Deeper nesting than any SOAP, WS-Trust or SAML document has.
-pub const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -29,7 +29,7 @@ fn err(what: impl std::fmt::Display) -> XmlError {
 }
 
 /// A namespace declaration: the prefix (`None` for the default namespace) and its URI.
-pub type Decl = (Option<String>, String);
+pub(super) type Decl = (Option<String>, String);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attr {
@@ -328,7 +328,7 @@ fn push_text(stack: &mut [Element], text: &str) {
 }
 
 /// Parses a whole document into its root element.
-pub fn parse(xml: &str) -> Result<Element, XmlError> {
+pub(super) fn parse(xml: &str) -> Result<Element, XmlError> {
     let mut reader = NsReader::from_str(xml);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();

@@ -13,7 +13,7 @@ use super::super::sessions::Realm;
 use super::super::state::Inner;
 
 /// The caller of an operation, as the restore core wants it.
-pub struct Caller {
+pub(super) struct Caller {
     pub user: Result<String, ApiError>,
     /// Whether a session id was presented (live or not).
     pub presented_session: bool,
@@ -22,7 +22,7 @@ pub struct Caller {
 /// The user of the session (or token) the call presents, or Unauthenticated. `realm` is the
 /// realm whose sessions count here (the snapservice one when the mock is split: the JSON-RPC
 /// face is the appliance's).
-pub fn caller(
+pub(super) fn caller(
     inner: &mut Inner,
     ctx: &ExecutionContext,
     realm: Option<Realm>,
@@ -49,7 +49,7 @@ fn unauthenticated() -> Caller {
 }
 
 /// Session create: the user whose password the call carries, or Unauthenticated.
-pub fn login(inner: &Inner, ctx: &ExecutionContext) -> Result<String, ApiError> {
+pub(super) fn login(inner: &Inner, ctx: &ExecutionContext) -> Result<String, ApiError> {
     match &ctx.security_ctx {
         Some(Ok(SecurityContext::UserPass { user, password }))
             if inner.principals.verify(user, password.expose()) =>

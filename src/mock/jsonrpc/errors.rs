@@ -13,7 +13,7 @@ use super::super::error::ApiError;
 
 /// The `ERROR` value of `e`. `restore` applies the restore operation's error-format defects, as
 /// `render_restore` does on the REST face.
-pub fn error_value(e: &ApiError, restore: bool, d: Defects) -> Result<Value, TypeError> {
+pub(super) fn error_value(e: &ApiError, restore: bool, d: Defects) -> Result<Value, TypeError> {
     let name = name_type_for(e.status.as_u16(), e.body.error_type);
     if restore && d.has(Defect::ErrorWithoutMessageIds) {
         // Messages with only their text: what the REST face sends under this defect, typed.

@@ -43,7 +43,7 @@ pub const REST_ONLY: &[Defect] = &[
 ];
 
 /// `POST /api`, `POST /snapservice`. Other methods on these paths are the REST face's 404.
-pub async fn handler(
+pub(super) async fn handler(
     State(state): State<AppState>,
     method: Method,
     uri: Uri,

@@ -25,7 +25,11 @@ use super::auth::{caller, login};
 use super::errors::error_value;
 
 /// Runs one call. `Err` only when the mock cannot encode its own answer.
-pub fn invoke(state: &Shared, req: &Request, now: Instant) -> Result<MethodResult, TypeError> {
+pub(super) fn invoke(
+    state: &Shared,
+    req: &Request,
+    now: Instant,
+) -> Result<MethodResult, TypeError> {
     let is_restore =
         req.service_id == ids::VIRTUAL_MACHINES && req.operation_id == ids::RESTORE_TASK;
     let outcome = match &req.input {

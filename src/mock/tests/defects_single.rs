@@ -7,7 +7,7 @@ use crate::mock::testutil::*;
 
 const OK: &str = r#"{"snapshot":"snap-42-b","name":"fresh"}"#;
 
-pub struct Case {
+pub(super) struct Case {
     pub defect: Defect,
     pub who: (&'static str, &'static str),
     pub cluster: &'static str,
@@ -40,7 +40,7 @@ const fn case(
 const C8: &str = "domain-c8";
 const C20: &str = "domain-c20";
 
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     case(AuthzClusterUnchecked, NO_STORAGE, C8, "vm-42", OK, 403, 202),
     case(
         AuthzClusterUnchecked,
