@@ -251,11 +251,11 @@ mod tests {
     #[test]
     fn an_error_name_and_type_that_disagree_break_fmt_2_not_the_envelope() {
         let e = json!({"jsonrpc":"2.0","id":"5","result":{"error":{"ERROR":{"com.vmware.vapi.std.errors.unauthenticated":{
-            "messages":[],"error_type":{"OPTIONAL":"UNAUTHORIZED"}}}}}});
+            "messages":[{"STRUCTURE":{"com.vmware.vapi.std.localizable_message":{"id":"m","default_message":"d","args":[],"params":{"OPTIONAL":null},"localized":{"OPTIONAL":null}}}}],"error_type":{"OPTIONAL":"UNAUTHORIZED"}}}}}});
         assert_eq!(failed(&judge(200, e)), vec![ClauseId::FMT_2]);
         // A 409-named refusal (concurrent_change): no REST-only FMT-4 finding on this wire.
         let e = json!({"jsonrpc":"2.0","id":"5","result":{"error":{"ERROR":{"com.vmware.vapi.std.errors.concurrent_change":{
-            "messages":[],"error_type":{"OPTIONAL":"ALREADY_EXISTS"}}}}}});
+            "messages":[{"STRUCTURE":{"com.vmware.vapi.std.localizable_message":{"id":"m","default_message":"d","args":[],"params":{"OPTIONAL":null},"localized":{"OPTIONAL":null}}}}],"error_type":{"OPTIONAL":"ALREADY_EXISTS"}}}}}});
         assert!(judge(200, e).passed());
     }
 
