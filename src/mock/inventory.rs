@@ -139,10 +139,6 @@ impl Inventory {
         self.vms.values()
     }
 
-    pub fn vm_count(&self) -> usize {
-        self.vms.len()
-    }
-
     pub fn deleted(&self, id: &str) -> Option<&DeletedRec> {
         self.deleted.get(id)
     }
