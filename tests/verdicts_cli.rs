@@ -158,6 +158,16 @@ fn certify_remote(defect: &str) -> (Value, Run) {
         "fixtures/default.toml",
         "--cases",
         "8",
+        // The mock ends tasks in milliseconds: lift the lab budget and pacing that protect
+        // real labs (tests/lab.rs measures those), so every clause is judged quickly.
+        "--max-restores",
+        "unlimited",
+        "--rate",
+        "unlimited",
+        "--poll-interval",
+        "20ms..500ms",
+        "--task-timeout",
+        "30s",
         "--report",
         dir.to_str().expect("UTF-8 path"),
     ]);
