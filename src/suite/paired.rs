@@ -92,8 +92,8 @@ pub fn refusal_reveals_nothing(ctx: &Context, def: &TrialDef) -> Result<TrialRes
         }
         let (base, faulty) = tree.current();
         let (a, b) = runtime().block_on(async {
-            let a = send_refusal(&c, refusal(&trial, &c, &base)).await;
-            let b = send_refusal(&c, refusal(&trial, &c, &faulty)).await;
+            let a = send_refusal(&c, refusal(&trial, &c, &base, false)).await;
+            let b = send_refusal(&c, refusal(&trial, &c, &faulty, false)).await;
             for ex in [&a, &b] {
                 settle_answer(&c, &ex.observation, &admin).await;
             }
@@ -146,13 +146,14 @@ pub fn refusal_reveals_nothing(ctx: &Context, def: &TrialDef) -> Result<TrialRes
     ))
 }
 
-/// A case the target should refuse, as a ledger-recorded restore.
-pub fn refusal<'a>(trial: &'a str, ctx: &Context, case: &'a Case) -> Restore<'a> {
+/// A case as a ledger-recorded restore (`may_accept`: whether a conforming target may accept
+/// it, so that it spends a restore of the budget).
+pub fn refusal<'a>(trial: &'a str, ctx: &Context, case: &'a Case, may_accept: bool) -> Restore<'a> {
     Restore {
         trial,
         spec: RequestSpec::restore(case),
         cluster: &case.cluster,
         name: case.requested_name(&ctx.world),
-        may_accept: false,
+        may_accept,
     }
 }
