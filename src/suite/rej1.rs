@@ -91,6 +91,9 @@ struct Batch {
     accepted_tasks: BTreeSet<String>,
     /// VMs accepted restores created since the baseline (their deletes may have failed).
     restored: BTreeSet<String>,
+    /// Names accepted restores asked for: a VM of such a name is the run's even when its task
+    /// never named it (a task whose result is no VM id), so it is no refusal's side effect.
+    accepted_names: BTreeSet<String>,
     /// The latest refusal of each name asked for on this target (at most `MAX_RECENT`).
     recent: BTreeMap<String, Arc<Refusal>>,
     /// Names in `recent`, oldest first.
@@ -144,6 +147,9 @@ pub async fn after_answer(
     let mut b = ctx.rej1.batch.lock().await;
     if let Some(t) = task {
         b.accepted_tasks.insert(t.to_owned());
+        if let Some(n) = case.requested_name(world) {
+            b.accepted_names.insert(n);
+        }
         return;
     }
     let name = case.requested_name(world);
@@ -333,6 +339,7 @@ async fn unexplained(
     let known = kept.as_ref().unwrap_or(world);
     let ours = |id: &String, name: &str| {
         b.restored.contains(id)
+            || b.accepted_names.contains(name)
             || known.vms.contains_key(id)
             || ctx.unsettled_holds("", Some(name)).0
     };

@@ -10,7 +10,7 @@ use super::context::Context;
 use super::vm_api::ClientVmApi;
 use crate::clause::ClauseId;
 use crate::lab::Ledger;
-use crate::lab::ledger::Outstanding;
+use crate::lab::ledger::{LedgerEntry, Outstanding};
 use crate::lab::sweep::{SweepReport, sweep};
 use crate::model::Auth;
 use crate::report::FailureReport;
@@ -58,12 +58,12 @@ pub fn sweep_with(ctx: &Context, ledger: &Ledger) -> SweepOutcome {
         &accounted,
         ctx.config.keep,
     ));
-    record(ctx, &outstanding, report)
+    record(ctx, &explaining_names(&ledger.entries()), report)
 }
 
 /// Records the sweep in the results: removals and leftovers in the cleanup section, prefixed
 /// VMs nothing explains as REJ-1 failures.
-fn record(ctx: &Context, outstanding: &Outstanding, report: SweepReport) -> SweepOutcome {
+fn record(ctx: &Context, explaining: &BTreeSet<String>, report: SweepReport) -> SweepOutcome {
     let cleanup = ctx.results.cleanup();
     let known: BTreeSet<&String> = cleanup.created.iter().collect();
     for vm in &report.removed {
@@ -89,7 +89,7 @@ fn record(ctx: &Context, outstanding: &Outstanding, report: SweepReport) -> Swee
     for (vm, _) in &report.unaccounted {
         ctx.results.unaccounted(vm);
     }
-    let rej1 = unexplained(outstanding, &report.unaccounted);
+    let rej1 = unexplained(explaining, &report.unaccounted);
     if report.listed {
         // The listing was read: the sweep judged REJ-1 over the whole run.
         ctx.results.exercised([ClauseId::REJ_1]);
@@ -115,41 +115,76 @@ fn record(ctx: &Context, outstanding: &Outstanding, report: SweepReport) -> Swee
     SweepOutcome { report, rej1 }
 }
 
-/// The unaccounted VMs no restore of the run explains. A request that got no answer (a timeout)
-/// or an accepted task that never ended may have made its VM under the requested name: those
-/// VMs are the run's, not a refusal's.
-fn unexplained(outstanding: &Outstanding, unaccounted: &[(String, String)]) -> Vec<String> {
-    let explained: BTreeSet<&String> = outstanding
-        .names
-        .iter()
-        .chain(outstanding.tasks.values().flatten())
-        .collect();
+/// The names a VM of the run may rightly carry: every restore the target accepted (its task may
+/// have created the VM without naming it, e.g. a task whose result is no VM id), and every
+/// restore sent without a known answer (a timeout). A refused restore explains nothing.
+fn explaining_names(entries: &[LedgerEntry]) -> BTreeSet<String> {
+    let mut accepted = BTreeSet::new();
+    let mut pending = BTreeSet::new();
+    for e in entries {
+        match e {
+            LedgerEntry::Sent { name: Some(n), .. } => {
+                pending.insert(n.clone());
+            }
+            LedgerEntry::Refused { name: Some(n), .. } => {
+                pending.remove(n);
+            }
+            LedgerEntry::Accepted { name: Some(n), .. } => {
+                pending.remove(n);
+                accepted.insert(n.clone());
+            }
+            _ => {}
+        }
+    }
+    accepted.extend(pending);
+    accepted
+}
+
+/// The unaccounted VMs no restore of the run explains: REJ-1's.
+fn unexplained(explaining: &BTreeSet<String>, unaccounted: &[(String, String)]) -> Vec<String> {
     unaccounted
         .iter()
-        .filter(|(_, name)| !explained.contains(name))
+        .filter(|(_, name)| !explaining.contains(name))
         .map(|(vm, _)| vm.clone())
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-
     use super::*;
 
     #[test]
     fn rej_1_blames_only_vms_no_request_of_the_run_explains() {
-        let outstanding = Outstanding {
-            vms: BTreeSet::new(),
-            tasks: BTreeMap::from([("t-1".to_owned(), Some("p-slow".to_owned()))]),
-            names: BTreeSet::from(["p-timed-out".to_owned()]),
+        let sent = |n: &str| LedgerEntry::Sent {
+            trial: "t".into(),
+            cluster: "c".into(),
+            name: Some(n.into()),
         };
-        let unaccounted = [
-            ("vm-1".to_owned(), "p-slow".to_owned()),
-            ("vm-2".to_owned(), "p-timed-out".to_owned()),
-            ("vm-3".to_owned(), "p-refused-then-created".to_owned()),
+        let entries = vec![
+            sent("p-accepted"),
+            LedgerEntry::Accepted {
+                trial: "t".into(),
+                task: "t-1".into(),
+                cluster: "c".into(),
+                name: Some("p-accepted".into()),
+            },
+            // Its task ended without naming a VM: the VM is still the accepted restore's.
+            LedgerEntry::Ended { task: "t-1".into() },
+            sent("p-timed-out"),
+            sent("p-refused"),
+            LedgerEntry::Refused {
+                trial: "t".into(),
+                name: Some("p-refused".into()),
+            },
         ];
-        assert_eq!(unexplained(&outstanding, &unaccounted), vec!["vm-3"]);
-        assert!(unexplained(&outstanding, &unaccounted[..2]).is_empty());
+        let explaining = explaining_names(&entries);
+        let unaccounted = [
+            ("vm-1".to_owned(), "p-accepted".to_owned()),
+            ("vm-2".to_owned(), "p-timed-out".to_owned()),
+            ("vm-3".to_owned(), "p-refused".to_owned()),
+            ("vm-4".to_owned(), "p-never-asked".to_owned()),
+        ];
+        assert_eq!(unexplained(&explaining, &unaccounted), vec!["vm-3", "vm-4"]);
+        assert!(unexplained(&explaining, &unaccounted[..2]).is_empty());
     }
 }

@@ -51,11 +51,20 @@ pub fn defect_applies(wire: Wire, d: Defect) -> bool {
 
 /// The clauses a correct harness sees `d` fail on `wire`.
 pub fn declared_clauses(wire: Wire, d: Defect) -> Vec<ClauseId> {
-    d.clauses()
+    let mut out: Vec<ClauseId> = d
+        .clauses()
         .iter()
         .copied()
         .filter(|c| clause_excluded(wire, *c).is_none())
-        .collect()
+        .collect();
+    // A 429 is no vAPI error: the JSON-RPC face can only name the error its status stands
+    // for, whose `error_type` then disagrees with the name. On REST the status set (FMT-4)
+    // catches it; on JSON-RPC the name/type agreement (FMT-2) does.
+    if wire == Wire::JsonRpc && d == Defect::Limit429 && !out.contains(&ClauseId::FMT_2) {
+        out.push(ClauseId::FMT_2);
+        out.sort();
+    }
+    out
 }
 
 #[cfg(test)]
