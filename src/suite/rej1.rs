@@ -91,8 +91,9 @@ struct Batch {
     accepted_tasks: BTreeSet<String>,
     /// VMs accepted restores created since the baseline (their deletes may have failed).
     restored: BTreeSet<String>,
-    /// Names accepted restores asked for: a VM of such a name is the run's even when its task
-    /// never named it (a task whose result is no VM id), so it is no refusal's side effect.
+    /// Names accepted restores asked for (and not refused since): a VM of such a name is the
+    /// run's even when its task never named it (a task whose result is no VM id), so it is no
+    /// refusal's side effect.
     accepted_names: BTreeSet<String>,
     /// The latest refusal of each name asked for on this target (at most `MAX_RECENT`).
     recent: BTreeMap<String, Arc<Refusal>>,
@@ -160,6 +161,8 @@ pub async fn after_answer(
         ex: ex.clone(),
     });
     if let Some(n) = &r.name {
+        // The name's latest answer decides: refused now, a VM of it is this refusal's.
+        b.accepted_names.remove(n);
         if b.recent.insert(n.clone(), r.clone()).is_none() {
             b.order.push_back(n.clone());
         }
